@@ -1,0 +1,49 @@
+package dev.sentinel.functions.scan;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.json.Json;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.scan.Delivery;
+import dev.sentinel.scan.LambdaBatchResponse;
+import dev.sentinel.scan.S3Notifications;
+import dev.sentinel.scan.ScanBatch;
+import dev.sentinel.scan.ScanPipeline;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Scan on upload. Takes S3 notifications through SQS (production: partial batch failures, dead-letter queue) or
+ * directly from S3 (for {@code sam local invoke -e events/s3-put-jpeg.json}), and hands them to the core library.
+ * A stream handler, so a malformed event gets a clear error from our parser rather than a serializer's stack trace.
+ */
+public final class ScanUploadHandler implements RequestStreamHandler {
+
+    /** Built once per container, at class initialisation, so SnapStart snapshots it warm. */
+    private static final class Container {
+        static final ScanBatch BATCH = ScanPipeline.batch(ScanSettings.fromEnvironment(System.getenv()),
+                AwsClients.fromEnvironment(System.getenv()), StructuredLog.stdout("scan-upload"), Clock.systemUTC());
+    }
+
+    private final ScanBatch batch;
+
+    public ScanUploadHandler() {
+        this(Container.BATCH);
+    }
+
+    public ScanUploadHandler(ScanBatch batch) {
+        this.batch = batch;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        List<Delivery> deliveries = S3Notifications.parse(input);
+        ScanBatch.Report report = batch.run(deliveries);
+        Json.mapper().writeValue(output, LambdaBatchResponse.of(deliveries, report));
+    }
+}

@@ -1,0 +1,79 @@
+package dev.sentinel.config;
+
+import dev.sentinel.policy.PolicyLoader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What the scan pipeline is told by its environment, validated once at start.
+ *
+ * @param uploadBuckets    buckets whose uploads are scanned; empty means any bucket but the quarantine one
+ * @param quarantineBucket where violating objects are moved
+ * @param verdictTable     the DynamoDB table of verdicts
+ * @param policySource     where the policy document is ({@code bundled:NAME}, {@code file:PATH})
+ * @param maxObjectBytes   larger objects are not read; they are held for review
+ * @param engine           which moderation engine decides ({@code rekognition} in production)
+ */
+public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable,
+                           String policySource, long maxObjectBytes, String engine) {
+
+    public static final long DEFAULT_MAX_OBJECT_BYTES = 50L * 1024 * 1024;
+
+    public ScanSettings {
+        uploadBuckets = Set.copyOf(uploadBuckets);
+    }
+
+    public boolean scans(String bucket) {
+        return !bucket.equals(quarantineBucket) && (uploadBuckets.isEmpty() || uploadBuckets.contains(bucket));
+    }
+
+    /**
+     * Reads {@code UPLOAD_BUCKETS} (comma-separated), {@code QUARANTINE_BUCKET}, {@code VERDICTS_TABLE},
+     * {@code POLICY_SOURCE}, {@code MAX_OBJECT_BYTES} and {@code MODERATION_ENGINE}.
+     */
+    public static ScanSettings fromEnvironment(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        String quarantine = required(env, "QUARANTINE_BUCKET", problems);
+        String table = required(env, "VERDICTS_TABLE", problems);
+        Set<String> uploads = Arrays.stream(env.getOrDefault("UPLOAD_BUCKETS", "").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        if (quarantine != null && uploads.contains(quarantine)) {
+            problems.add("UPLOAD_BUCKETS must not include the quarantine bucket " + quarantine);
+        }
+        long maxBytes = DEFAULT_MAX_OBJECT_BYTES;
+        String max = env.get("MAX_OBJECT_BYTES");
+        if (max != null && !max.isBlank()) {
+            try {
+                maxBytes = Long.parseLong(max.trim());
+                if (maxBytes < 1) {
+                    problems.add("MAX_OBJECT_BYTES must be positive, was " + max);
+                }
+            } catch (NumberFormatException e) {
+                problems.add("MAX_OBJECT_BYTES must be a whole number of bytes, was '" + max + "'");
+            }
+        }
+        String engine = env.getOrDefault("MODERATION_ENGINE", "rekognition").trim();
+        if (!Set.of("rekognition", "embedded", "cascade").contains(engine)) {
+            problems.add("MODERATION_ENGINE must be rekognition, embedded or cascade, was '" + engine + "'");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException("scan configuration is invalid: " + String.join("; ", problems));
+        }
+        String policy = env.getOrDefault("POLICY_SOURCE", PolicyLoader.DEFAULT_SOURCE);
+        return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? PolicyLoader.DEFAULT_SOURCE : policy,
+                maxBytes, engine);
+    }
+
+    private static String required(Map<String, String> env, String name, List<String> problems) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            problems.add(name + " is not set");
+            return null;
+        }
+        return value.trim();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.sentinel.engine;
+
+import dev.sentinel.image.ImageFormat;
+import dev.sentinel.objects.ObjectRef;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.rekognition.RekognitionClient;
+import software.amazon.awssdk.services.rekognition.model.DetectModerationLabelsResponse;
+import software.amazon.awssdk.services.rekognition.model.Image;
+import software.amazon.awssdk.services.rekognition.model.ImageTooLargeException;
+import software.amazon.awssdk.services.rekognition.model.InvalidImageFormatException;
+import software.amazon.awssdk.services.rekognition.model.InvalidParameterException;
+import software.amazon.awssdk.services.rekognition.model.InvalidS3ObjectException;
+import software.amazon.awssdk.services.rekognition.model.RekognitionException;
+import software.amazon.awssdk.services.rekognition.model.S3Object;
+
+/**
+ * Amazon Rekognition DetectModerationLabels. A JPEG or PNG stored in S3 within the service's 15 MB limit is
+ * passed by reference (bucket, key and version, so Rekognition judges exactly the bytes that were hashed); anything
+ * else is prepared (converted, downscaled) and sent inline within the 5 MB limit.
+ *
+ * <p>Throttling and server errors are retried with backoff by the client's retry strategy (see {@code AwsClients});
+ * client errors are not retried. Errors that mean the image itself is unacceptable become
+ * {@link EngineException.Kind#IMAGE_REJECTED}; everything else {@link EngineException.Kind#UNAVAILABLE}.
+ */
+public final class RekognitionEngine implements ModerationEngine {
+
+    public static final String NAME = "rekognition";
+    /** DetectModerationLabels reads S3 objects of at most 15 MB. */
+    public static final long MAX_S3_OBJECT_BYTES = 15L * 1024 * 1024;
+
+    private final RekognitionClient rekognition;
+    private final InlineImagePreparer preparer;
+    private final float minConfidence;
+
+    /**
+     * Turns an image that cannot go to Rekognition as it is into one that can (JPEG or PNG, within 5 MB).
+     * Throws {@link EngineException} of kind IMAGE_REJECTED when that is impossible.
+     */
+    @FunctionalInterface
+    public interface InlineImagePreparer {
+        byte[] prepare(byte[] bytes, ImageFormat format);
+    }
+
+    /**
+     * @param minConfidence labels below this confidence are not returned; set it to the policy's lowest threshold
+     */
+    public RekognitionEngine(RekognitionClient rekognition, InlineImagePreparer preparer, double minConfidence) {
+        this.rekognition = rekognition;
+        this.preparer = preparer;
+        this.minConfidence = (float) minConfidence;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ModerationResult detect(ImageInput image) {
+        Image request = toRequestImage(image);
+        DetectModerationLabelsResponse response;
+        try {
+            response = rekognition.detectModerationLabels(b -> b.image(request).minConfidence(minConfidence));
+        } catch (InvalidImageFormatException | ImageTooLargeException | InvalidS3ObjectException e) {
+            throw new EngineException(EngineException.Kind.IMAGE_REJECTED,
+                    "Rekognition refused the image (" + e.awsErrorDetails().errorCode() + ")", e);
+        } catch (InvalidParameterException e) {
+            // Also what Rekognition answers for images below its minimum dimensions.
+            throw new EngineException(EngineException.Kind.IMAGE_REJECTED,
+                    "Rekognition refused the image parameters (" + e.awsErrorDetails().errorCode() + ")", e);
+        } catch (RekognitionException e) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, "Rekognition failed with HTTP "
+                    + e.statusCode() + " " + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode())
+                    + " after retries", e);
+        } catch (SdkClientException e) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE,
+                    "Rekognition could not be reached: " + e.getMessage(), e);
+        }
+        List<String> contentTypes = response.hasContentTypes()
+                ? response.contentTypes().stream().map(t -> t.name()).toList() : List.of();
+        List<ModerationLabel> labels = response.moderationLabels().stream()
+                .map(l -> new ModerationLabel(l.name(), l.parentName(),
+                        l.taxonomyLevel() == null ? 0 : l.taxonomyLevel(),
+                        l.confidence() == null ? 0 : l.confidence(), contentTypes))
+                .toList();
+        return new ModerationResult(NAME, response.moderationModelVersion(), labels);
+    }
+
+    private Image toRequestImage(ImageInput image) {
+        Optional<ObjectRef> stored = image.storedAt();
+        if (stored.isPresent() && image.format().acceptedByRekognition()
+                && image.bytes().length <= MAX_S3_OBJECT_BYTES) {
+            ObjectRef ref = stored.get();
+            return Image.builder().s3Object(S3Object.builder()
+                    .bucket(ref.bucket()).name(ref.key()).version(ref.versionId()).build()).build();
+        }
+        return Image.builder().bytes(SdkBytes.fromByteArray(preparer.prepare(image.bytes(), image.format()))).build();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.sentinel.objects;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.Tag;
+import software.amazon.awssdk.services.s3.model.Tagging;
+import software.amazon.awssdk.services.s3.model.TaggingDirective;
+
+/** {@link ObjectStore} on Amazon S3 (or any server speaking its protocol). */
+public final class S3ObjectStore implements ObjectStore {
+
+    private final S3Client s3;
+
+    public S3ObjectStore(S3Client s3) {
+        this.s3 = s3;
+    }
+
+    @Override
+    public Optional<StoredObject> head(ObjectRef ref) {
+        try {
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+            return Optional.of(new StoredObject(ref.withVersion(head.versionId() != null ? head.versionId() : ref.versionId()),
+                    head.contentLength(), head.eTag(), head.contentType(), head.lastModified(), head.metadata()));
+        } catch (S3Exception e) {
+            if (isMissing(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<byte[]> read(ObjectRef ref, long maxBytes) {
+        try (ResponseInputStream<GetObjectResponse> in =
+                     s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))) {
+            long size = in.response().contentLength() == null ? -1 : in.response().contentLength();
+            if (size > maxBytes) {
+                in.abort();
+                throw new ObjectTooLargeException(ref, size, maxBytes);
+            }
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                in.abort();
+                throw new ObjectTooLargeException(ref, bytes.length, maxBytes);
+            }
+            return Optional.of(bytes);
+        } catch (S3Exception e) {
+            if (isMissing(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + ref + " failed", e);
+        }
+    }
+
+    @Override
+    public Optional<String> sha256(ObjectRef ref) {
+        try (ResponseInputStream<GetObjectResponse> in =
+                     s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+             DigestInputStream digesting = new DigestInputStream(in, MessageDigest.getInstance("SHA-256"))) {
+            digesting.transferTo(java.io.OutputStream.nullOutputStream());
+            return Optional.of(HexFormat.of().formatHex(digesting.getMessageDigest().digest()));
+        } catch (S3Exception e) {
+            if (isMissing(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + ref + " failed", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public ObjectRef copy(ObjectRef source, String targetBucket, String targetKey, Map<String, String> metadata,
+                          Map<String, String> tags) {
+        CopyObjectRequest request = CopyObjectRequest.builder()
+                .sourceBucket(source.bucket()).sourceKey(source.key()).sourceVersionId(source.versionId())
+                .destinationBucket(targetBucket).destinationKey(targetKey)
+                .metadataDirective(MetadataDirective.REPLACE).metadata(metadata)
+                .taggingDirective(TaggingDirective.REPLACE).tagging(Tagging.builder().tagSet(toTags(tags)).build())
+                .build();
+        CopyObjectResponse response = s3.copyObject(request);
+        ObjectRef copy = new ObjectRef(targetBucket, targetKey, response.versionId());
+        // Set the tags again on the new version: not every S3-protocol server honours tags on a copy.
+        putTags(copy, tags);
+        return copy;
+    }
+
+    @Override
+    public void delete(ObjectRef ref) {
+        try {
+            s3.deleteObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+        } catch (S3Exception e) {
+            if (!isMissing(e)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public Map<String, String> tags(ObjectRef ref) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        s3.getObjectTagging(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))
+                .tagSet().forEach(t -> tags.put(t.key(), t.value()));
+        return tags;
+    }
+
+    @Override
+    public void putTags(ObjectRef ref, Map<String, String> tags) {
+        if (tags.isEmpty()) {
+            s3.deleteObjectTagging(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+            return;
+        }
+        s3.putObjectTagging(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId())
+                .tagging(Tagging.builder().tagSet(toTags(tags)).build()));
+    }
+
+    private static java.util.List<Tag> toTags(Map<String, String> tags) {
+        return tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+    }
+
+    private static boolean isMissing(S3Exception e) {
+        return e.statusCode() == 404;
+    }
+}

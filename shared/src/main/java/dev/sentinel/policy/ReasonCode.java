@@ -1,0 +1,19 @@
+package dev.sentinel.policy;
+
+/** Why a decision was taken, as a closed set so reports can count them. */
+public enum ReasonCode {
+    /** A policy rule fired on a detected label. */
+    POLICY_RULE,
+    /** No rule fired: nothing restricted was detected. */
+    NOTHING_DETECTED,
+    /** The engine returned a label this system does not know; held so a person can look. */
+    UNRECOGNIZED_LABEL,
+    /** The object has no bytes. */
+    EMPTY_OBJECT,
+    /** The object is not an image in a format the pipeline reads. */
+    UNSUPPORTED_FORMAT,
+    /** The object is larger than the pipeline will read. */
+    TOO_LARGE,
+    /** The image could not be decoded, or the engine refused it. */
+    IMAGE_REJECTED
+}

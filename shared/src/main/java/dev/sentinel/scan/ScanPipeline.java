@@ -1,0 +1,56 @@
+package dev.sentinel.scan;
+
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.ConfigurationException;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.engine.EngineException;
+import dev.sentinel.engine.ModerationEngine;
+import dev.sentinel.engine.RekognitionEngine;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.S3ObjectStore;
+import dev.sentinel.policy.Policy;
+import dev.sentinel.policy.PolicyLoader;
+import dev.sentinel.quarantine.Quarantine;
+import dev.sentinel.store.DynamoVerdictStore;
+import java.time.Clock;
+import software.amazon.awssdk.services.rekognition.RekognitionClient;
+
+/** Wires the scan pipeline from its settings and SDK clients: what a function builds once per container. */
+public final class ScanPipeline {
+
+    private ScanPipeline() {
+    }
+
+    public static ScanService service(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {
+        Policy policy = new PolicyLoader().load(settings.policySource());
+        S3ObjectStore objects = new S3ObjectStore(clients.s3());
+        return new ScanService(objects, new DynamoVerdictStore(clients.dynamo(), settings.verdictTable()),
+                engine(settings, clients, policy), policy, new Quarantine(objects, settings.quarantineBucket()),
+                settings, clock, log);
+    }
+
+    public static ScanBatch batch(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {
+        return new ScanBatch(service(settings, clients, log, clock), log);
+    }
+
+    static ModerationEngine engine(ScanSettings settings, AwsClients clients, Policy policy) {
+        return switch (settings.engine()) {
+            case "rekognition" -> rekognitionEngine(clients.rekognition(), policy);
+            default -> throw new ConfigurationException("MODERATION_ENGINE " + settings.engine()
+                    + " is not available in this build; use rekognition");
+        };
+    }
+
+    /** Rekognition asked for every label the policy could act on, with images prepared for inline sending. */
+    public static RekognitionEngine rekognitionEngine(RekognitionClient rekognition, Policy policy) {
+        return new RekognitionEngine(rekognition, ScanPipeline::inlineImage, policy.lowestThreshold());
+    }
+
+    private static byte[] inlineImage(byte[] bytes, dev.sentinel.image.ImageFormat format) {
+        if (format.acceptedByRekognition() && bytes.length <= 5L * 1024 * 1024) {
+            return bytes;
+        }
+        throw new EngineException(EngineException.Kind.IMAGE_REJECTED,
+                "a " + format + " image of " + bytes.length + " bytes cannot be sent to Rekognition as it is");
+    }
+}

@@ -1,0 +1,335 @@
+package dev.sentinel.scan;
+
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.engine.EngineException;
+import dev.sentinel.engine.ImageInput;
+import dev.sentinel.engine.ModerationEngine;
+import dev.sentinel.engine.ModerationLabel;
+import dev.sentinel.engine.ModerationResult;
+import dev.sentinel.image.ImageFormat;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.objects.ObjectStore;
+import dev.sentinel.objects.ObjectTooLargeException;
+import dev.sentinel.objects.StoredObject;
+import dev.sentinel.policy.Action;
+import dev.sentinel.policy.Policy;
+import dev.sentinel.policy.PolicyDecision;
+import dev.sentinel.policy.Reason;
+import dev.sentinel.policy.ReasonCode;
+import dev.sentinel.quarantine.Quarantine;
+import dev.sentinel.store.ConcurrentUpdateException;
+import dev.sentinel.store.VerdictStore;
+import dev.sentinel.verdict.ObjectIdentity;
+import dev.sentinel.verdict.Placement;
+import dev.sentinel.verdict.PlacementState;
+import dev.sentinel.verdict.ReviewStatus;
+import dev.sentinel.verdict.Verdict;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Scans one uploaded object: read it, let the engine look, apply the policy, record the verdict, then carry it out
+ * (publish, hold, or quarantine). The verdict is written before the object is touched and every later step is
+ * recorded, so a replayed or retried event finishes the same verdict instead of making a second one.
+ *
+ * <p>Fail closed: whatever cannot be decided (unreadable, unsupported, refused by the engine) is held for a
+ * person; whatever fails for now (engine or storage unavailable) throws {@link ScanFailedException} and leaves the
+ * object as it was, unapproved, for the retry.
+ */
+public final class ScanService {
+
+    /** The tag that makes an object readable through the uploads bucket's policy. */
+    public static final String VISIBILITY_TAG = "moderation";
+    public static final String APPROVED = "approved";
+    public static final String HELD = "held";
+    private static final int MAX_CONCURRENT_RETRIES = 5;
+
+    private final ObjectStore objects;
+    private final VerdictStore verdicts;
+    private final ModerationEngine engine;
+    private final Policy policy;
+    private final Quarantine quarantine;
+    private final ScanSettings settings;
+    private final Clock clock;
+    private final StructuredLog log;
+
+    public ScanService(ObjectStore objects, VerdictStore verdicts, ModerationEngine engine, Policy policy,
+                       Quarantine quarantine, ScanSettings settings, Clock clock, StructuredLog log) {
+        this.objects = objects;
+        this.verdicts = verdicts;
+        this.engine = engine;
+        this.policy = policy;
+        this.quarantine = quarantine;
+        this.settings = settings;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public ScanOutcome scan(ObjectEvent event) {
+        ObjectRef announced = event.object();
+        if (announced.bucket().equals(quarantine.bucket())) {
+            return new ScanOutcome.Skipped("object is in the quarantine bucket");
+        }
+        if (!settings.scans(announced.bucket())) {
+            return new ScanOutcome.Skipped("bucket " + announced.bucket() + " is not an uploads bucket");
+        }
+        if (!event.isUpload()) {
+            return new ScanOutcome.Skipped("event " + event.eventName() + " is not an upload");
+        }
+        long started = System.nanoTime();
+        try {
+            return scanUpload(event, started);
+        } catch (EngineException e) {
+            throw new ScanFailedException("engine unavailable for " + describe(announced) + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (e instanceof ScanFailedException) {
+                throw e;
+            }
+            throw new ScanFailedException("scan of " + describe(announced) + " failed: " + e, e);
+        }
+    }
+
+    private ScanOutcome scanUpload(ObjectEvent event, long started) {
+        ObjectRef announced = event.object();
+        String announcedId = idOf(announced, event.eTag());
+        if (announcedId != null) {
+            Optional<Verdict> existing = verdicts.find(announcedId);
+            if (existing.isPresent()) {
+                return new ScanOutcome.AlreadyDecided(carryOut(existing.get()));
+            }
+        }
+        Optional<StoredObject> head = objects.head(announced);
+        if (head.isEmpty()) {
+            return new ScanOutcome.Skipped("object no longer exists (deleted before it was scanned)");
+        }
+        StoredObject stored = head.get();
+        if (event.eTag() != null && stored.eTag() != null && announced.versionId() == null
+                && !event.eTag().equals(stripQuotes(stored.eTag()))) {
+            return new ScanOutcome.Skipped("object was overwritten since this event; the newer upload has its own");
+        }
+        ObjectRef ref = stored.ref();
+        String verdictId = idOf(ref, stripQuotes(stored.eTag()));
+        if (!verdictId.equals(announcedId)) {
+            Optional<Verdict> existing = verdicts.find(verdictId);
+            if (existing.isPresent()) {
+                return new ScanOutcome.AlreadyDecided(carryOut(existing.get()));
+            }
+        }
+        revokeUnearnedApproval(ref, verdictId);
+
+        Judgement judgement = judge(ref, stored);
+        Instant now = clock.instant();
+        ObjectIdentity identity = new ObjectIdentity(ref.bucket(), ref.key(), ref.versionId(),
+                stripQuotes(stored.eTag()), stored.size(), judgement.sha256(), stored.contentType(),
+                judgement.format(), stored.lastModified());
+        PolicyDecision decision = judgement.decision();
+        Verdict verdict = new Verdict(verdictId, identity, decision.action(), judgement.labels(), decision.reasons(),
+                decision.policyVersion(), judgement.engine(), judgement.modelVersion(), now,
+                new Placement(PlacementState.PENDING, ref, now),
+                decision.action() == Action.ALLOW ? ReviewStatus.NOT_NEEDED : ReviewStatus.PENDING, 0);
+
+        if (!verdicts.create(verdict)) {
+            // Another delivery of the same event won the race: finish its verdict, do not make a second.
+            Verdict winner = verdicts.find(verdictId).orElseThrow(() ->
+                    new IllegalStateException("verdict " + verdictId + " vanished after a conflicting create"));
+            return new ScanOutcome.AlreadyDecided(carryOut(winner));
+        }
+        Verdict done = carryOut(verdict);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("verdictId", done.verdictId());
+        fields.put("bucket", ref.bucket());
+        fields.put("keyFingerprint", StructuredLog.fingerprint(ref.key()));
+        fields.put("action", done.action());
+        fields.put("placement", done.placement().state());
+        fields.put("engine", done.engine());
+        fields.put("policyVersion", done.policyVersion());
+        fields.put("labels", done.labels().size());
+        fields.put("bytes", identity.size());
+        fields.put("engineMs", judgement.engineMillis());
+        fields.put("totalMs", (System.nanoTime() - started) / 1_000_000);
+        log.info("decision", fields);
+        return new ScanOutcome.Decided(done);
+    }
+
+    /** What the pipeline concluded about the bytes, before anything is stored. */
+    private record Judgement(PolicyDecision decision, List<ModerationLabel> labels, String sha256, ImageFormat format,
+                             String engine, String modelVersion, long engineMillis) { }
+
+    private Judgement judge(ObjectRef ref, StoredObject stored) {
+        if (stored.size() > settings.maxObjectBytes()) {
+            String sha = objects.sha256(ref).orElseThrow(() -> vanished(ref));
+            return held(ReasonCode.TOO_LARGE, "The object is " + stored.size() + " bytes, over the "
+                    + settings.maxObjectBytes() + "-byte limit the scanner reads; a person must look.",
+                    sha, ImageFormat.UNKNOWN);
+        }
+        byte[] bytes;
+        try {
+            bytes = objects.read(ref, settings.maxObjectBytes())
+                    .orElseThrow(() -> vanished(ref));
+        } catch (ObjectTooLargeException e) {
+            String sha = objects.sha256(ref).orElseThrow(() -> vanished(ref));
+            return held(ReasonCode.TOO_LARGE, "The object is " + e.size() + " bytes, over the " + e.limit()
+                    + "-byte limit the scanner reads; a person must look.", sha, ImageFormat.UNKNOWN);
+        }
+        String sha = sha256(bytes);
+        ImageFormat format = ImageFormat.sniff(bytes);
+        if (bytes.length == 0) {
+            return held(ReasonCode.EMPTY_OBJECT, "The object is empty (zero bytes); there is no image to check.",
+                    sha, format);
+        }
+        if (format == ImageFormat.UNKNOWN || format == ImageFormat.HEIC) {
+            return held(ReasonCode.UNSUPPORTED_FORMAT, "The object is not an image in a supported format (JPEG, "
+                    + "PNG, GIF, WebP, BMP, TIFF); its content was identified as " + format.mediaType() + ".",
+                    sha, format);
+        }
+        long engineStart = System.nanoTime();
+        ModerationResult result;
+        try {
+            result = engine.detect(new ImageInput(bytes, format, Optional.of(ref)));
+        } catch (EngineException e) {
+            if (e.kind() == EngineException.Kind.IMAGE_REJECTED) {
+                return held(ReasonCode.IMAGE_REJECTED, "The image could not be checked: " + e.getMessage(),
+                        sha, format);
+            }
+            throw e;
+        }
+        long engineMillis = (System.nanoTime() - engineStart) / 1_000_000;
+        return new Judgement(policy.evaluate(result.labels()), result.labels(), sha, format, result.engine(),
+                result.modelVersion(), engineMillis);
+    }
+
+    private Judgement held(ReasonCode code, String text, String sha, ImageFormat format) {
+        Reason reason = Reason.of(code, Action.REVIEW, text);
+        return new Judgement(new PolicyDecision(Action.REVIEW, List.of(reason), policy.version()), List.of(), sha,
+                format, "none", null, 0);
+    }
+
+    /**
+     * An upload must not arrive already carrying the approval tag: whoever set it did not earn it. The bucket policy
+     * refuses such uploads; this removes the tag should one get through anyway.
+     */
+    private void revokeUnearnedApproval(ObjectRef ref, String verdictId) {
+        Map<String, String> tags = objects.tags(ref);
+        if (tags.containsKey(VISIBILITY_TAG)) {
+            Map<String, String> kept = new LinkedHashMap<>(tags);
+            kept.remove(VISIBILITY_TAG);
+            objects.putTags(ref, kept);
+            log.warn("unearned-visibility-tag-removed", Map.of("verdictId", verdictId, "bucket", ref.bucket(),
+                    "keyFingerprint", StructuredLog.fingerprint(ref.key())));
+        }
+    }
+
+    /** Carries a stored verdict forward to a settled placement, one recorded step at a time. */
+    private Verdict carryOut(Verdict verdict) {
+        Verdict current = verdict;
+        for (int attempt = 0; attempt < MAX_CONCURRENT_RETRIES; attempt++) {
+            try {
+                while (!current.placement().state().settled()) {
+                    current = step(current);
+                }
+                return current;
+            } catch (ConcurrentUpdateException raced) {
+                String id = current.verdictId();
+                current = verdicts.find(id).orElseThrow(() -> new IllegalStateException("verdict " + id + " vanished"));
+            }
+        }
+        throw new ConcurrentUpdateException("verdict " + current.verdictId() + " kept changing under this scan");
+    }
+
+    private Verdict step(Verdict verdict) {
+        ObjectRef original = verdict.object().ref();
+        String sha = verdict.object().sha256();
+        PlacementState state = verdict.placement().state();
+        Placement next;
+        if (state == PlacementState.PENDING) {
+            next = switch (verdict.action()) {
+                case ALLOW -> tagOriginal(original, APPROVED, PlacementState.PUBLISHED);
+                case REVIEW -> tagOriginal(original, HELD, PlacementState.HELD);
+                case QUARANTINE -> copyToQuarantine(original, sha, verdict.verdictId());
+            };
+        } else if (state == PlacementState.QUARANTINE_COPIED) {
+            next = finishQuarantine(original, verdict.placement().location(), sha, verdict.verdictId());
+        } else {
+            return verdict;
+        }
+        Verdict updated = verdict.withPlacement(next);
+        verdicts.update(verdict, updated);
+        return updated;
+    }
+
+    private Placement tagOriginal(ObjectRef original, String value, PlacementState target) {
+        Optional<StoredObject> head = objects.head(original);
+        if (head.isEmpty()) {
+            return new Placement(PlacementState.GONE, original, clock.instant());
+        }
+        Map<String, String> tags = new LinkedHashMap<>(objects.tags(original));
+        tags.put(VISIBILITY_TAG, value);
+        objects.putTags(original, tags);
+        return new Placement(target, original, clock.instant());
+    }
+
+    private Placement copyToQuarantine(ObjectRef original, String sha, String verdictId) {
+        if (objects.head(original).isEmpty()) {
+            // Either an earlier attempt copied and deleted it but died before recording, or its owner deleted it.
+            return quarantine.findVerifiedCopy(original, sha)
+                    .map(copy -> new Placement(PlacementState.QUARANTINED, copy, clock.instant()))
+                    .orElseGet(() -> new Placement(PlacementState.GONE, original, clock.instant()));
+        }
+        ObjectRef copy = quarantine.copyAndVerify(original, sha, verdictId);
+        return new Placement(PlacementState.QUARANTINE_COPIED, copy, clock.instant());
+    }
+
+    private Placement finishQuarantine(ObjectRef original, ObjectRef copy, String sha, String verdictId) {
+        if (!quarantine.isVerifiedCopy(copy, sha)) {
+            if (objects.head(original).isEmpty()) {
+                throw new IllegalStateException("verdict " + verdictId + ": neither a verified quarantine copy nor "
+                        + "the original exists; refusing to continue");
+            }
+            copy = quarantine.copyAndVerify(original, sha, verdictId);
+        }
+        quarantine.removeOriginal(original);
+        return new Placement(PlacementState.QUARANTINED, copy, clock.instant());
+    }
+
+    private static String idOf(ObjectRef ref, String eTag) {
+        if (ref.versionId() != null) {
+            return Verdict.idFor(ref.bucket(), ref.key(), "version:" + ref.versionId());
+        }
+        if (eTag != null && !eTag.isBlank()) {
+            return Verdict.idFor(ref.bucket(), ref.key(), "etag:" + stripQuotes(eTag));
+        }
+        return null;
+    }
+
+    private static String stripQuotes(String eTag) {
+        return eTag == null ? null : eTag.replace("\"", "");
+    }
+
+    private static IllegalStateException vanished(ObjectRef ref) {
+        return new IllegalStateException(describe(ref) + " vanished mid-scan");
+    }
+
+    private static String describe(ObjectRef ref) {
+        return "object in " + ref.bucket() + " (key fingerprint " + StructuredLog.fingerprint(ref.key()) + ")";
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

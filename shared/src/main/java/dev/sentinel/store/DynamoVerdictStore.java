@@ -1,0 +1,188 @@
+package dev.sentinel.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.sentinel.json.Json;
+import dev.sentinel.verdict.ReviewStatus;
+import dev.sentinel.verdict.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * {@link VerdictStore} on one DynamoDB table (schema in {@link VerdictTable}). The verdict itself is kept as a JSON
+ * document; the few attributes that keys, indexes and conditions need are copied beside it.
+ */
+public final class DynamoVerdictStore implements VerdictStore {
+
+    /** Fixed width so that index range keys sort by time as strings do. */
+    private static final DateTimeFormatter SORTABLE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final ObjectReader VERDICT_READER =
+            Json.mapper().readerFor(Verdict.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoVerdictStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public boolean create(Verdict verdict) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(toItem(verdict))
+                    .conditionExpression("attribute_not_exists(#id)")
+                    .expressionAttributeNames(Map.of("#id", VerdictTable.ID)));
+            return true;
+        } catch (ConditionalCheckFailedException alreadyThere) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<Verdict> find(String verdictId) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of(VerdictTable.ID, s(verdictId)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    @Override
+    public void update(Verdict current, Verdict next) {
+        if (!current.verdictId().equals(next.verdictId())) {
+            throw new IllegalArgumentException("an update cannot change the verdict id");
+        }
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(toItem(next))
+                    .conditionExpression("#rev = :expected")
+                    .expressionAttributeNames(Map.of("#rev", VerdictTable.REVISION))
+                    .expressionAttributeValues(Map.of(":expected", n(current.revision()))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new ConcurrentUpdateException("verdict " + current.verdictId() + " changed since revision "
+                    + current.revision() + " was read");
+        }
+    }
+
+    @Override
+    public List<Verdict> historyOf(String bucket, String key) {
+        List<Verdict> history = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(b -> b.tableName(table).indexName(VerdictTable.BY_OBJECT)
+                    .keyConditionExpression("#o = :o")
+                    .expressionAttributeNames(Map.of("#o", VerdictTable.OBJECT_KEY))
+                    .expressionAttributeValues(Map.of(":o", s(objectKey(bucket, key))))
+                    .scanIndexForward(false)
+                    .exclusiveStartKey(from));
+            page.items().forEach(item -> history.add(fromItem(item)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return history;
+    }
+
+    @Override
+    public Page<Verdict> listByReview(ReviewStatus status, int limit, String cursor) {
+        if (limit < 1 || limit > 100) {
+            throw new IllegalArgumentException("limit must be from 1 to 100");
+        }
+        Map<String, AttributeValue> start = decodeCursor(cursor);
+        QueryResponse page = dynamo.query(b -> b.tableName(table).indexName(VerdictTable.BY_REVIEW)
+                .keyConditionExpression("#r = :r")
+                .expressionAttributeNames(Map.of("#r", VerdictTable.REVIEW_STATUS))
+                .expressionAttributeValues(Map.of(":r", s(status.name())))
+                .scanIndexForward(true)
+                .limit(limit)
+                .exclusiveStartKey(start));
+        List<Verdict> items = page.items().stream().map(DynamoVerdictStore::fromItem).toList();
+        String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? encodeCursor(page.lastEvaluatedKey()) : null;
+        return new Page<>(items, next);
+    }
+
+    static String objectKey(String bucket, String key) {
+        return bucket + "/" + key;
+    }
+
+    static String sortable(Instant instant) {
+        return SORTABLE.format(instant);
+    }
+
+    private static Map<String, AttributeValue> toItem(Verdict verdict) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(VerdictTable.ID, s(verdict.verdictId()));
+        item.put(VerdictTable.OBJECT_KEY, s(objectKey(verdict.object().bucket(), verdict.object().key())));
+        item.put(VerdictTable.DECIDED_AT, s(sortable(verdict.decidedAt())));
+        item.put(VerdictTable.REVISION, n(verdict.revision()));
+        if (verdict.review() != ReviewStatus.NOT_NEEDED) {
+            item.put(VerdictTable.REVIEW_STATUS, s(verdict.review().name()));
+        }
+        try {
+            item.put(VerdictTable.DOCUMENT, s(Json.mapper().writeValueAsString(verdict)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("verdict " + verdict.verdictId() + " could not be written as JSON", e);
+        }
+        return item;
+    }
+
+    private static Verdict fromItem(Map<String, AttributeValue> item) {
+        try {
+            return VERDICT_READER.readValue(item.get(VerdictTable.DOCUMENT).s());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored verdict " + item.get(VerdictTable.ID).s() + " is not readable", e);
+        }
+    }
+
+    private static String encodeCursor(Map<String, AttributeValue> key) {
+        Map<String, String> plain = new HashMap<>();
+        key.forEach((k, v) -> plain.put(k, v.s()));
+        try {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(Json.mapper().writeValueAsBytes(plain));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, AttributeValue> decodeCursor(String cursor) {
+        if (cursor == null || cursor.isBlank()) {
+            return null;
+        }
+        try {
+            byte[] json = Base64.getUrlDecoder().decode(cursor);
+            Map<String, String> plain = Json.mapper().readValue(new String(json, StandardCharsets.UTF_8),
+                    new TypeReference<Map<String, String>>() { });
+            if (!plain.keySet().equals(java.util.Set.of(VerdictTable.ID, VerdictTable.REVIEW_STATUS,
+                    VerdictTable.DECIDED_AT))) {
+                throw new IllegalArgumentException("cursor is not valid");
+            }
+            Map<String, AttributeValue> key = new HashMap<>();
+            plain.forEach((k, v) -> key.put(k, s(v)));
+            return key;
+        } catch (IllegalArgumentException | JsonProcessingException e) {
+            throw new IllegalArgumentException("cursor is not valid", e);
+        }
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.sentinel.verdict;
+
+import dev.sentinel.engine.ModerationLabel;
+import dev.sentinel.policy.Action;
+import dev.sentinel.policy.Reason;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The decision on one version of one uploaded object, with everything needed to prove later what was decided and
+ * why: the exact content (SHA-256), the labels the engine saw, the policy and model versions, the statement of
+ * reasons, and where the object lives now.
+ *
+ * @param revision increases with every stored change, so concurrent writers cannot overwrite each other unseen
+ */
+public record Verdict(String verdictId, ObjectIdentity object, Action action, List<ModerationLabel> labels,
+                      List<Reason> reasons, String policyVersion, String engine, String modelVersion,
+                      Instant decidedAt, Placement placement, ReviewStatus review, long revision) {
+
+    public Verdict {
+        Objects.requireNonNull(verdictId, "verdictId");
+        Objects.requireNonNull(object, "object");
+        Objects.requireNonNull(action, "action");
+        labels = List.copyOf(labels);
+        reasons = List.copyOf(reasons);
+        Objects.requireNonNull(placement, "placement");
+        Objects.requireNonNull(review, "review");
+    }
+
+    public Verdict withPlacement(Placement next) {
+        return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
+                next, review, revision + 1);
+    }
+
+    /**
+     * The verdict id of one object version: the same S3 event delivered twice yields the same id, which is what
+     * lets the store refuse a second verdict. Without a version id (unversioned bucket) the ETag stands in.
+     */
+    public static String idFor(String bucket, String key, String versionOrETag) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(bucket.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(key.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(String.valueOf(versionOrETag).getBytes(StandardCharsets.UTF_8));
+            return "vd-" + HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

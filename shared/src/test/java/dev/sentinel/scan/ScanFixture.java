@@ -1,0 +1,114 @@
+package dev.sentinel.scan;
+
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.engine.ModerationEngine;
+import dev.sentinel.local.aws.RekognitionStandIn;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.objects.ObjectStore;
+import dev.sentinel.objects.S3ObjectStore;
+import dev.sentinel.policy.Policy;
+import dev.sentinel.policy.PolicyLoader;
+import dev.sentinel.quarantine.Quarantine;
+import dev.sentinel.store.DynamoVerdictStore;
+import dev.sentinel.store.VerdictStore;
+import dev.sentinel.testing.TestAws;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * One isolated scan pipeline per test: fresh uploads and quarantine buckets (versioned, as in template.yaml), a
+ * fresh verdict table, the real adapters, and the Rekognition stand-in answering by image content.
+ */
+final class ScanFixture {
+
+    final TestAws aws = TestAws.get();
+    final RekognitionStandIn rekognition = aws.freshRekognition();
+    final String uploads = aws.newBucket("uploads", true);
+    final String quarantineBucket = aws.newBucket("quarantine", true);
+    final String table = aws.newVerdictTable();
+    final Policy policy = new PolicyLoader().load(PolicyLoader.DEFAULT_SOURCE);
+    final VerdictStore verdicts = new DynamoVerdictStore(aws.clients().dynamo(), table);
+    final ScanSettings settings = new ScanSettings(Set.of(uploads), quarantineBucket, table,
+            PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
+    private final Map<String, RekognitionStandIn.Reply> repliesByContent = new HashMap<>();
+
+    ScanFixture() {
+        rekognition.respondWith(request -> repliesByContent.getOrDefault(
+                String.valueOf(request.imageSha256()), RekognitionStandIn.moderationLabels(List.of())));
+    }
+
+    ObjectStore objects() {
+        return new S3ObjectStore(aws.s3());
+    }
+
+    ModerationEngine engine() {
+        return ScanPipeline.rekognitionEngine(aws.clients().rekognition(), policy);
+    }
+
+    ScanService service() {
+        return service(objects());
+    }
+
+    ScanService service(ObjectStore objects) {
+        return new ScanService(objects, verdicts, engine(), policy, new Quarantine(objects, quarantineBucket),
+                settings, Clock.systemUTC(), StructuredLog.discard());
+    }
+
+    /** The stand-in will report these labels for these exact bytes, however they are sent. */
+    void labels(byte[] content, RekognitionStandIn.Label... labels) {
+        repliesByContent.put(sha256(content), RekognitionStandIn.moderationLabels(List.of(labels)));
+    }
+
+    void reply(byte[] content, RekognitionStandIn.Reply reply) {
+        repliesByContent.put(sha256(content), reply);
+    }
+
+    /** Uploads the bytes and returns the notification S3 would send for them. */
+    ObjectEvent upload(String key, byte[] bytes) {
+        PutObjectResponse put = aws.put(uploads, key, bytes);
+        return event(key, put, bytes.length);
+    }
+
+    ObjectEvent upload(String key, byte[] bytes, Map<String, String> tags) {
+        PutObjectResponse put = aws.put(uploads, key, bytes, tags);
+        return event(key, put, bytes.length);
+    }
+
+    ObjectEvent event(String key, PutObjectResponse put, long size) {
+        return new ObjectEvent(new ObjectRef(uploads, key, put.versionId()), put.eTag().replace("\"", ""), size,
+                "ObjectCreated:Put", Instant.now());
+    }
+
+    static RekognitionStandIn.Label explicit(double confidence) {
+        return new RekognitionStandIn.Label("Explicit", "", 1, confidence);
+    }
+
+    static RekognitionStandIn.Label explicitNudity(double confidence) {
+        return new RekognitionStandIn.Label("Explicit Nudity", "Explicit", 2, confidence);
+    }
+
+    static RekognitionStandIn.Label partialNudity(double confidence) {
+        return new RekognitionStandIn.Label("Non-Explicit Nudity", "Non-Explicit Nudity of Intimate parts and Kissing",
+                2, confidence);
+    }
+
+    static RekognitionStandIn.Label swimwear(double confidence) {
+        return new RekognitionStandIn.Label("Female Swimwear or Underwear", "Swimwear or Underwear", 2, confidence);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

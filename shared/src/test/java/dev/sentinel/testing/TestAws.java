@@ -1,0 +1,113 @@
+package dev.sentinel.testing;
+
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.local.aws.LocalAws;
+import dev.sentinel.local.aws.RekognitionStandIn;
+import dev.sentinel.store.VerdictTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.Tag;
+import software.amazon.awssdk.services.s3.model.Tagging;
+
+/**
+ * The local AWS servers as tests see them: the real SDK clients pointed at S3Mock, DynamoDB Local and the
+ * Rekognition stand-in, with helpers to make uniquely named buckets and tables so test classes stay apart.
+ */
+public final class TestAws {
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static TestAws instance;
+
+    private final LocalAws servers;
+    private final AwsClients clients;
+
+    private TestAws(LocalAws servers) {
+        this.servers = servers;
+        this.clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
+                servers.s3Endpoint(), servers.dynamoEndpoint(), servers.rekognitionEndpoint(), true, 4));
+    }
+
+    public static synchronized TestAws get() {
+        if (instance == null) {
+            instance = new TestAws(LocalAws.shared());
+        }
+        return instance;
+    }
+
+    public AwsClients clients() {
+        return clients;
+    }
+
+    public S3Client s3() {
+        return clients.s3();
+    }
+
+    public LocalAws servers() {
+        return servers;
+    }
+
+    /** The stand-in, reset, reading S3Object images through the local S3 server like the real service would. */
+    public RekognitionStandIn freshRekognition() {
+        RekognitionStandIn standIn = servers.rekognition();
+        standIn.reset();
+        standIn.readS3With(location -> {
+            try {
+                return s3().getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.name())
+                        .versionId(location.version())).asByteArray();
+            } catch (NoSuchKeyException e) {
+                return null;
+            }
+        });
+        return standIn;
+    }
+
+    public String newBucket(String purpose, boolean versioned) {
+        String name = purpose + "-" + SEQUENCE.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+        s3().createBucket(b -> b.bucket(name));
+        if (versioned) {
+            s3().putBucketVersioning(b -> b.bucket(name)
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        }
+        return name;
+    }
+
+    public String newVerdictTable() {
+        String name = "verdicts-" + SEQUENCE.incrementAndGet();
+        VerdictTable.createIfMissing(clients.dynamo(), name);
+        return name;
+    }
+
+    public PutObjectResponse put(String bucket, String key, byte[] bytes) {
+        return s3().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
+    }
+
+    public PutObjectResponse put(String bucket, String key, byte[] bytes, Map<String, String> tags) {
+        return s3().putObject(b -> b.bucket(bucket).key(key).tagging(Tagging.builder().tagSet(
+                tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList())
+                .build()), RequestBody.fromBytes(bytes));
+    }
+
+    /** A real photo from the test resources (see photos/README.md for provenance). */
+    public static byte[] photo(String name) {
+        try (InputStream in = TestAws.class.getResourceAsStream("/photos/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test photo " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
