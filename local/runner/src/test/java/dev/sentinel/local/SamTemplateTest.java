@@ -1,0 +1,227 @@
+package dev.sentinel.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sentinel.store.VerdictTable;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads template.yaml as SAM would and checks what a broken deploy or a security slip would come from: handlers
+ * that do not exist, code that is not built, policies naming resources that are not there, and the gates that
+ * keep unscanned or quarantined images from being read.
+ */
+class SamTemplateTest {
+
+    private static Path repo;
+    private static JsonNode template;
+    private static JsonNode resources;
+
+    @BeforeAll
+    static void readTemplate() throws IOException {
+        repo = dev.sentinel.local.aws.SampleEvents.directory().getParent();
+        // CloudFormation's short tags (!Ref, !Sub, !GetAtt) are read as plain scalars; the values are what we check.
+        template = new ObjectMapper(new YAMLFactory()).readTree(repo.resolve("template.yaml").toFile());
+        resources = template.get("Resources");
+    }
+
+    @Test
+    void everyFunctionHandlerExistsAndItsCodeUriIsTheJarItsModuleBuilds() throws Exception {
+        List<String> functions = resourcesOfType("AWS::Serverless::Function");
+        assertFalse(functions.isEmpty());
+        for (String name : functions) {
+            JsonNode props = resources.get(name).get("Properties");
+            String handler = props.get("Handler").asText();
+            String[] parts = handler.split("::");
+            Class<?> type = Class.forName(parts[0]);
+            Method method = type.getMethod(parts[1], java.io.InputStream.class, java.io.OutputStream.class,
+                    com.amazonaws.services.lambda.runtime.Context.class);
+            assertEquals(void.class, method.getReturnType(), handler);
+            type.getConstructor();
+
+            Matcher codeUri = Pattern.compile("functions/([a-z0-9-]+)/target/([a-z0-9-]+)\\.jar")
+                    .matcher(props.get("CodeUri").asText());
+            assertTrue(codeUri.matches(), name + " CodeUri must be functions/<module>/target/<module>.jar");
+            assertEquals(codeUri.group(1), codeUri.group(2));
+            Path pom = repo.resolve("functions").resolve(codeUri.group(1)).resolve("pom.xml");
+            String pomText = Files.readString(pom);
+            assertTrue(pomText.contains("<finalName>" + codeUri.group(1) + "</finalName>"),
+                    pom + " must shade to the jar the template names");
+            assertTrue(Files.readString(repo.resolve("pom.xml")).contains("<module>functions/" + codeUri.group(1)
+                    + "</module>"), "the root build must build " + codeUri.group(1));
+            Path source = repo.resolve("functions").resolve(codeUri.group(1)).resolve("src/main/java")
+                    .resolve(parts[0].replace('.', '/') + ".java");
+            assertTrue(Files.isRegularFile(source), "handler source must live in its own module: " + source);
+        }
+    }
+
+    @Test
+    void everyPolicyNamesOnlyResourcesOfThisTemplate() {
+        Set<String> names = new HashSet<>();
+        resources.fieldNames().forEachRemaining(names::add);
+        template.path("Parameters").fieldNames().forEachRemaining(names::add);
+        // SAM makes <Function>Role for each function.
+        for (String function : resourcesOfType("AWS::Serverless::Function")) {
+            names.add(function + "Role");
+        }
+        List<String> referenced = new ArrayList<>();
+        for (String function : resourcesOfType("AWS::Serverless::Function")) {
+            collectReferences(resources.get(function).get("Properties").get("Policies"), referenced);
+        }
+        for (String bucketPolicy : resourcesOfType("AWS::S3::BucketPolicy")) {
+            collectReferences(resources.get(bucketPolicy), referenced);
+        }
+        assertFalse(referenced.isEmpty());
+        for (String ref : referenced) {
+            if (!ref.startsWith("AWS::")) {
+                assertTrue(names.contains(ref), "policy references " + ref + ", which this template does not define");
+            }
+        }
+    }
+
+    @Test
+    void scanFunctionMayTouchOnlyTheUploadsAndQuarantineBucketsAndItsTable() {
+        JsonNode policies = resources.get("ScanUploadFunction").get("Properties").get("Policies");
+        for (JsonNode policy : policies) {
+            for (JsonNode statement : policy.path("Statement")) {
+                String resource = statement.get("Resource").asText();
+                String action = statement.get("Action").toString();
+                if (action.contains("rekognition:")) {
+                    assertEquals("*", resource, "Rekognition image actions have no resource-level permissions");
+                    assertEquals("\"rekognition:DetectModerationLabels\"", action);
+                    continue;
+                }
+                assertFalse(resource.equals("*"), "statement " + statement.path("Sid") + " must name its resource");
+                assertFalse(action.contains("*"), "statement " + statement.path("Sid") + " must name its actions");
+            }
+            if (policy.has("DynamoDBCrudPolicy")) {
+                assertEquals("VerdictsTable", policy.get("DynamoDBCrudPolicy").get("TableName").asText());
+            }
+        }
+    }
+
+    @Test
+    void uploadsBucketDeniesReadsOfObjectsNotTaggedApproved() {
+        JsonNode statement = statement("UploadsBucketPolicy", "DenyReadingUnapprovedObjects");
+        assertEquals("Deny", statement.get("Effect").asText());
+        assertEquals("*", statement.get("Principal").asText());
+        assertTrue(statement.get("Action").toString().contains("s3:GetObject"));
+        assertEquals("approved", statement.get("Condition").get("StringNotEquals")
+                .get("s3:ExistingObjectTag/moderation").asText());
+        JsonNode preTagged = statement("UploadsBucketPolicy", "DenyUploadsCarryingTheModerationTag");
+        assertEquals("false", preTagged.get("Condition").get("Null").get("s3:RequestObjectTag/moderation").asText());
+        assertAllPublicAccessBlocked("UploadsBucket");
+        assertEquals("Enabled", resources.get("UploadsBucket").get("Properties").get("VersioningConfiguration")
+                .get("Status").asText());
+    }
+
+    @Test
+    void quarantineBucketIsPrivateEncryptedVersionedAndLockable() {
+        JsonNode props = resources.get("QuarantineBucket").get("Properties");
+        assertAllPublicAccessBlocked("QuarantineBucket");
+        assertTrue(props.get("ObjectLockEnabled").asBoolean());
+        assertEquals("Enabled", props.get("VersioningConfiguration").get("Status").asText());
+        JsonNode sse = props.get("BucketEncryption").get("ServerSideEncryptionConfiguration").get(0)
+                .get("ServerSideEncryptionByDefault");
+        assertEquals("aws:kms", sse.get("SSEAlgorithm").asText());
+        assertEquals("Retain", resources.get("QuarantineBucket").get("DeletionPolicy").asText());
+        assertEquals("Deny", statement("QuarantineBucketPolicy", "DenyReadsByAnyoneElse").get("Effect").asText());
+    }
+
+    @Test
+    void verdictTableMatchesTheSchemaTheCodeUses() {
+        JsonNode props = resources.get("VerdictsTable").get("Properties");
+        assertEquals(VerdictTable.ID, props.get("KeySchema").get(0).get("AttributeName").asText());
+        Set<String> indexes = new HashSet<>();
+        for (JsonNode index : props.get("GlobalSecondaryIndexes")) {
+            indexes.add(index.get("IndexName").asText() + ":" + index.get("KeySchema").get(0).get("AttributeName")
+                    .asText() + ":" + index.get("KeySchema").get(1).get("AttributeName").asText());
+        }
+        assertEquals(Set.of(VerdictTable.BY_OBJECT + ":" + VerdictTable.OBJECT_KEY + ":" + VerdictTable.DECIDED_AT,
+                VerdictTable.BY_REVIEW + ":" + VerdictTable.REVIEW_STATUS + ":" + VerdictTable.DECIDED_AT), indexes);
+        assertTrue(props.get("SSESpecification").get("SSEEnabled").asBoolean());
+    }
+
+    @Test
+    void scanQueueReportsPartialFailuresAndRedrivesToADeadLetterQueue() {
+        JsonNode event = resources.get("ScanUploadFunction").get("Properties").get("Events").get("Uploads");
+        assertEquals("SQS", event.get("Type").asText());
+        assertEquals("ReportBatchItemFailures", event.get("Properties").get("FunctionResponseTypes").get(0).asText());
+        JsonNode queue = resources.get("ScanQueue").get("Properties");
+        assertTrue(queue.get("RedrivePolicy").get("deadLetterTargetArn").asText().contains("ScanDeadLetterQueue"));
+        int timeout = template.get("Globals").get("Function").get("Timeout").asInt();
+        assertTrue(queue.get("VisibilityTimeout").asInt() >= 6 * timeout,
+                "visibility timeout must exceed six times the function timeout");
+    }
+
+    private void assertAllPublicAccessBlocked(String bucket) {
+        JsonNode block = resources.get(bucket).get("Properties").get("PublicAccessBlockConfiguration");
+        for (String flag : List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls",
+                "RestrictPublicBuckets")) {
+            assertTrue(block.get(flag).asBoolean(), bucket + " " + flag);
+        }
+    }
+
+    private JsonNode statement(String policyResource, String sid) {
+        for (JsonNode statement : resources.get(policyResource).get("Properties").get("PolicyDocument")
+                .get("Statement")) {
+            if (sid.equals(statement.path("Sid").asText())) {
+                return statement;
+            }
+        }
+        return fail(policyResource + " has no statement " + sid);
+    }
+
+    private List<String> resourcesOfType(String type) {
+        List<String> found = new ArrayList<>();
+        resources.fields().forEachRemaining(e -> {
+            if (type.equals(e.getValue().path("Type").asText())) {
+                found.add(e.getKey());
+            }
+        });
+        return found;
+    }
+
+    private static final Pattern SUB_REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9:]+)(\\.[A-Za-z]+)?}");
+
+    /** Collects the resource and parameter names a fragment refers to, in ${X}, ${X.Attr}, Ref X or X.Arn forms. */
+    private static void collectReferences(JsonNode node, List<String> into) {
+        if (node == null) {
+            return;
+        }
+        if (node.isTextual()) {
+            String text = node.asText();
+            Matcher sub = SUB_REFERENCE.matcher(text);
+            while (sub.find()) {
+                into.add(sub.group(1));
+            }
+            if (text.matches("[A-Z][A-Za-z0-9]+\\.Arn")) {
+                into.add(text.substring(0, text.indexOf('.')));
+            }
+            return;
+        }
+        node.fields().forEachRemaining(e -> {
+            if (e.getKey().equals("TableName") || e.getKey().equals("Bucket")) {
+                into.add(e.getValue().asText());
+            }
+            collectReferences(e.getValue(), into);
+        });
+        node.elements().forEachRemaining(child -> collectReferences(child, into));
+    }
+}
