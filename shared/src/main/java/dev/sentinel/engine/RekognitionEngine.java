@@ -34,6 +34,7 @@ public final class RekognitionEngine implements ModerationEngine {
     private final RekognitionClient rekognition;
     private final InlineImagePreparer preparer;
     private final float minConfidence;
+    private final boolean sendS3References;
 
     /**
      * Turns an image that cannot go to Rekognition as it is into one that can (JPEG or PNG, within 5 MB).
@@ -45,12 +46,16 @@ public final class RekognitionEngine implements ModerationEngine {
     }
 
     /**
-     * @param minConfidence labels below this confidence are not returned; set it to the policy's lowest threshold
+     * @param minConfidence    labels below this confidence are not returned; set it to the policy's lowest threshold
+     * @param sendS3References pass S3-stored images by reference; false when Rekognition cannot read that S3 (a
+     *                         local S3 server with the real Rekognition service)
      */
-    public RekognitionEngine(RekognitionClient rekognition, InlineImagePreparer preparer, double minConfidence) {
+    public RekognitionEngine(RekognitionClient rekognition, InlineImagePreparer preparer, double minConfidence,
+                             boolean sendS3References) {
         this.rekognition = rekognition;
         this.preparer = preparer;
         this.minConfidence = (float) minConfidence;
+        this.sendS3References = sendS3References;
     }
 
     @Override
@@ -91,7 +96,7 @@ public final class RekognitionEngine implements ModerationEngine {
 
     private Image toRequestImage(ImageInput image) {
         Optional<ObjectRef> stored = image.storedAt();
-        if (stored.isPresent() && image.format().acceptedByRekognition()
+        if (sendS3References && stored.isPresent() && image.format().acceptedByRekognition()
                 && image.bytes().length <= MAX_S3_OBJECT_BYTES) {
             ObjectRef ref = stored.get();
             return Image.builder().s3Object(S3Object.builder()

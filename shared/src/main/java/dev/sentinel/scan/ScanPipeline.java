@@ -23,10 +23,14 @@ public final class ScanPipeline {
 
     public static ScanService service(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {
         Policy policy = new PolicyLoader().load(settings.policySource());
+        return service(settings, clients, policy, engine(settings, clients, policy), log, clock);
+    }
+
+    public static ScanService service(ScanSettings settings, AwsClients clients, Policy policy,
+                                      ModerationEngine engine, StructuredLog log, Clock clock) {
         S3ObjectStore objects = new S3ObjectStore(clients.s3());
-        return new ScanService(objects, new DynamoVerdictStore(clients.dynamo(), settings.verdictTable()),
-                engine(settings, clients, policy), policy, new Quarantine(objects, settings.quarantineBucket()),
-                settings, clock, log);
+        return new ScanService(objects, new DynamoVerdictStore(clients.dynamo(), settings.verdictTable()), engine,
+                policy, new Quarantine(objects, settings.quarantineBucket()), settings, clock, log);
     }
 
     public static ScanBatch batch(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {
@@ -35,15 +39,17 @@ public final class ScanPipeline {
 
     static ModerationEngine engine(ScanSettings settings, AwsClients clients, Policy policy) {
         return switch (settings.engine()) {
-            case "rekognition" -> rekognitionEngine(clients.rekognition(), policy);
+            case "rekognition" -> rekognitionEngine(clients.rekognition(), policy, true);
             default -> throw new ConfigurationException("MODERATION_ENGINE " + settings.engine()
                     + " is not available in this build; use rekognition");
         };
     }
 
     /** Rekognition asked for every label the policy could act on, with images prepared for inline sending. */
-    public static RekognitionEngine rekognitionEngine(RekognitionClient rekognition, Policy policy) {
-        return new RekognitionEngine(rekognition, ScanPipeline::inlineImage, policy.lowestThreshold());
+    public static RekognitionEngine rekognitionEngine(RekognitionClient rekognition, Policy policy,
+                                                      boolean sendS3References) {
+        return new RekognitionEngine(rekognition, ScanPipeline::inlineImage, policy.lowestThreshold(),
+                sendS3References);
     }
 
     private static byte[] inlineImage(byte[] bytes, dev.sentinel.image.ImageFormat format) {

@@ -50,7 +50,7 @@ final class ScanFixture {
     }
 
     ModerationEngine engine() {
-        return ScanPipeline.rekognitionEngine(aws.clients().rekognition(), policy);
+        return ScanPipeline.rekognitionEngine(aws.clients().rekognition(), policy, true);
     }
 
     ScanService service() {

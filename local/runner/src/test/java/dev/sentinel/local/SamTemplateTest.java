@@ -61,7 +61,7 @@ class SamTemplateTest {
             assertEquals(codeUri.group(1), codeUri.group(2));
             Path pom = repo.resolve("functions").resolve(codeUri.group(1)).resolve("pom.xml");
             String pomText = Files.readString(pom);
-            assertTrue(pomText.contains("<finalName>" + codeUri.group(1) + "</finalName>"),
+            assertTrue(pomText.contains("<outputFile>${project.build.directory}/" + codeUri.group(1) + ".jar</outputFile>"),
                     pom + " must shade to the jar the template names");
             assertTrue(Files.readString(repo.resolve("pom.xml")).contains("<module>functions/" + codeUri.group(1)
                     + "</module>"), "the root build must build " + codeUri.group(1));

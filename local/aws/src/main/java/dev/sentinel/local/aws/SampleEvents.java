@@ -95,6 +95,27 @@ public final class SampleEvents {
         return copy;
     }
 
+    /**
+     * The notification S3 sends for one upload, delivered directly (as {@code sam local invoke -e} would): the
+     * stand-in for the S3 notification the local servers do not send. The key is form-URL-encoded as S3 does.
+     */
+    public static JsonNode s3Put(String bucket, String key, ObjectFacts facts) {
+        ObjectNode event = JSON.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject();
+        record.put("eventVersion", "2.1").put("eventSource", "aws:s3").put("awsRegion", "us-east-1")
+                .put("eventTime", java.time.Instant.now().toString()).put("eventName", "ObjectCreated:Put");
+        ObjectNode s3 = record.putObject("s3");
+        s3.put("s3SchemaVersion", "1.0").put("configurationId", "sentinel-local");
+        s3.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket);
+        ObjectNode object = s3.putObject("object")
+                .put("key", java.net.URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))
+                .put("size", facts.size()).put("eTag", facts.eTag().replace("\"", ""));
+        if (facts.versionId() != null) {
+            object.put("versionId", facts.versionId());
+        }
+        return event;
+    }
+
     /** Visits each S3 record; SQS bodies are parsed, visited and written back. */
     private static void forEachS3Record(JsonNode event, java.util.function.UnaryOperator<JsonNode> visit) {
         for (JsonNode record : event.path("Records")) {

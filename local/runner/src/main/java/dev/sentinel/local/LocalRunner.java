@@ -1,0 +1,178 @@
+package dev.sentinel.local;
+
+import dev.sentinel.engine.ModerationLabel;
+import dev.sentinel.json.Json;
+import dev.sentinel.policy.PolicyException;
+import dev.sentinel.verdict.Verdict;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+
+/**
+ * The README's main job: scans images (or replays sample events) through the real scan handler against local S3
+ * and DynamoDB servers, and prints the verdicts as a table, with the full verdicts written as JSON.
+ */
+public final class LocalRunner {
+
+    private static final List<String> IMAGE_SUFFIXES = List.of(".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp",
+            ".tif", ".tiff", ".heic");
+
+    private LocalRunner() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, repoRoot(), System.out, System.err);
+        System.exit(code);
+    }
+
+    static int run(String[] args, Path repo, PrintStream out, PrintStream err) {
+        RunnerOptions options;
+        try {
+            options = RunnerOptions.parse(args, repo);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 64;
+        }
+        if (options.help()) {
+            out.print(RunnerOptions.USAGE);
+            return 0;
+        }
+        // No instance-metadata lookups on a laptop: they only add seconds before "no credentials".
+        System.setProperty("aws.disableEc2Metadata", "true");
+        Region region = region();
+        AwsCredentialsProvider credentials;
+        if (options.rekognitionEndpoint() != null) {
+            credentials = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local"));
+        } else {
+            credentials = DefaultCredentialsProvider.builder().build();
+            try {
+                credentials.resolveCredentials();
+            } catch (SdkClientException e) {
+                err.println("No AWS credentials found: the rekognition engine calls Amazon Rekognition (about $1 per "
+                        + "1,000 images). Configure credentials and a region (aws configure, or AWS_PROFILE, or "
+                        + "AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY + AWS_REGION), or pass --rekognition-endpoint "
+                        + "to use LocalStack.");
+                return 2;
+            }
+        }
+        List<Path> images;
+        try {
+            images = options.events().isEmpty() ? images(options.inputs().isEmpty()
+                    ? List.of(repo.resolve("local/samples")) : options.inputs()) : List.of();
+        } catch (IOException | IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 66;
+        }
+        if (images.isEmpty() && options.events().isEmpty()) {
+            err.println("No images to scan in " + options.inputs());
+            return 66;
+        }
+
+        err.println("Starting local S3 and DynamoDB servers...");
+        List<LocalSentinel.Result> results = new ArrayList<>();
+        try (LocalSentinel sentinel = LocalSentinel.start(options.policy(), credentials,
+                options.rekognitionEndpoint(), region)) {
+            int total = images.size() + options.events().size();
+            int done = 0;
+            for (Path image : images) {
+                err.printf("[%d/%d] %s%n", ++done, total, image.getFileName());
+                results.add(sentinel.scanFile(image, image.getFileName().toString()));
+            }
+            byte[] sample = Files.readAllBytes(repo.resolve("local/samples/street-q2821.jpg"));
+            for (Path event : options.events()) {
+                err.printf("[%d/%d] event %s%n", ++done, total, event.getFileName());
+                results.add(sentinel.replay(event, sample));
+            }
+            printTable(results, out);
+            writeJson(results, options.jsonOut());
+            out.println();
+            out.println("Verdicts (full JSON, with statements of reasons): " + repo.relativize(
+                    options.jsonOut().toAbsolutePath()));
+        } catch (PolicyException e) {
+            err.println(e.getMessage());
+            return 78;
+        } catch (IOException e) {
+            err.println("local run failed: " + e.getMessage());
+            return 74;
+        }
+        return results.stream().anyMatch(r -> r.error() != null && r.verdicts().isEmpty()) ? 1 : 0;
+    }
+
+    private static List<Path> images(List<Path> inputs) throws IOException {
+        List<Path> images = new ArrayList<>();
+        for (Path input : inputs) {
+            if (Files.isDirectory(input)) {
+                try (Stream<Path> files = Files.list(input)) {
+                    files.filter(Files::isRegularFile)
+                            .filter(f -> IMAGE_SUFFIXES.stream().anyMatch(s ->
+                                    f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(s)))
+                            .sorted(Comparator.comparing(Path::toString))
+                            .forEach(images::add);
+                }
+            } else if (Files.isRegularFile(input)) {
+                images.add(input);
+            } else {
+                throw new IllegalArgumentException("no such file or folder: " + input);
+            }
+        }
+        return images;
+    }
+
+    static void printTable(List<LocalSentinel.Result> results, PrintStream out) {
+        String format = "%-34s %-10s %-11s %-44s %s%n";
+        out.printf(format, "UPLOAD", "DECISION", "PLACEMENT", "STRONGEST LABEL / REASON", "VERDICT");
+        for (LocalSentinel.Result result : results) {
+            if (result.verdicts().isEmpty()) {
+                out.printf(format, clip(result.name(), 34), "-", "-",
+                        clip(result.error() != null ? "error: " + result.error() : "skipped (nothing to scan)", 44),
+                        "-");
+            }
+            for (Verdict v : result.verdicts()) {
+                out.printf(format, clip(v.object().key(), 34), v.action(), v.placement().state(),
+                        clip(summary(v), 44), v.verdictId());
+            }
+        }
+    }
+
+    private static String summary(Verdict v) {
+        return v.labels().stream().max(Comparator.comparingDouble(ModerationLabel::confidence))
+                .map(l -> String.format(Locale.ROOT, "%s %.1f%%", l.name(), l.confidence()))
+                .orElseGet(() -> v.reasons().isEmpty() ? "" : v.reasons().get(0).text());
+    }
+
+    private static String clip(String text, int width) {
+        return text.length() <= width ? text : text.substring(0, width - 1) + "…";
+    }
+
+    private static void writeJson(List<LocalSentinel.Result> results, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        List<Verdict> all = results.stream().flatMap(r -> r.verdicts().stream()).toList();
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), all);
+    }
+
+    private static Region region() {
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkClientException e) {
+            return Region.US_EAST_1;
+        }
+    }
+
+    private static Path repoRoot() {
+        String configured = System.getProperty("sentinel.repo");
+        return Path.of(configured != null ? configured : "").toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.sentinel.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.engine.ModerationEngine;
+import dev.sentinel.functions.scan.ScanUploadHandler;
+import dev.sentinel.json.Json;
+import dev.sentinel.local.aws.LocalAws;
+import dev.sentinel.local.aws.SampleEvents;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.policy.Policy;
+import dev.sentinel.policy.PolicyLoader;
+import dev.sentinel.scan.ScanBatch;
+import dev.sentinel.scan.ScanPipeline;
+import dev.sentinel.store.DynamoVerdictStore;
+import dev.sentinel.store.VerdictStore;
+import dev.sentinel.store.VerdictTable;
+import dev.sentinel.verdict.Verdict;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.rekognition.RekognitionClient;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * The whole pipeline on one machine: S3 and DynamoDB servers in this JVM, the real scan handler wired to them, and
+ * the chosen engine. Uploads go to the local S3 server, and the S3 notification it does not send is made here.
+ */
+final class LocalSentinel implements AutoCloseable {
+
+    static final String UPLOADS = "sentinel-uploads-example";
+    static final String QUARANTINE = "sentinel-quarantine-example";
+    static final String TABLE = "sentinel-verdicts";
+
+    private final LocalAws servers;
+    private final AwsClients clients;
+    private final ScanUploadHandler handler;
+    private final VerdictStore verdicts;
+
+    private LocalSentinel(LocalAws servers, AwsClients clients, ScanUploadHandler handler, VerdictStore verdicts) {
+        this.servers = servers;
+        this.clients = clients;
+        this.handler = handler;
+        this.verdicts = verdicts;
+    }
+
+    /**
+     * @param rekognitionCredentials credentials for the Rekognition calls (real AWS or the endpoint given)
+     * @param rekognitionEndpoint    null for Amazon Rekognition itself
+     */
+    static LocalSentinel start(String policySource, AwsCredentialsProvider rekognitionCredentials,
+                               URI rekognitionEndpoint, Region region) {
+        LocalAws servers = LocalAws.start();
+        AwsClients local = AwsClients.create(new AwsClients.Settings(region,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+                servers.s3Endpoint(), servers.dynamoEndpoint(), null, true, 5));
+        var rekognitionBuilder = RekognitionClient.builder().region(region).credentialsProvider(rekognitionCredentials)
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create());
+        if (rekognitionEndpoint != null) {
+            rekognitionBuilder.endpointOverride(rekognitionEndpoint);
+        }
+        AwsClients clients = new AwsClients(local.s3(), local.dynamo(), rekognitionBuilder.build());
+        for (String bucket : List.of(UPLOADS, QUARANTINE)) {
+            clients.s3().createBucket(b -> b.bucket(bucket));
+            clients.s3().putBucketVersioning(b -> b.bucket(bucket)
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        }
+        VerdictTable.createIfMissing(clients.dynamo(), TABLE);
+
+        ScanSettings settings = new ScanSettings(Set.of(UPLOADS), QUARANTINE, TABLE, policySource,
+                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
+        Policy policy = new PolicyLoader().load(policySource);
+        // The real Rekognition cannot read this machine's S3 server, so images go inline.
+        ModerationEngine engine = ScanPipeline.rekognitionEngine(clients.rekognition(), policy, false);
+        ScanBatch batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, engine,
+                StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
+        return new LocalSentinel(servers, clients, new ScanUploadHandler(batch),
+                new DynamoVerdictStore(clients.dynamo(), TABLE));
+    }
+
+    /** Uploads a file under its name and runs the handler on the notification of that upload. */
+    Result scanFile(Path file, String key) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        PutObjectResponse put = clients.s3().putObject(b -> b.bucket(UPLOADS).key(key), RequestBody.fromBytes(bytes));
+        JsonNode event = SampleEvents.s3Put(UPLOADS, key,
+                new SampleEvents.ObjectFacts(put.versionId(), put.eTag(), bytes.length));
+        return invoke(key, event);
+    }
+
+    /** Replays a sample event after uploading {@code content} at every key it names. */
+    Result replay(Path eventFile, byte[] content) throws IOException {
+        JsonNode event = SampleEvents.withFacts(SampleEvents.load(eventFile), (bucket, key) -> {
+            if (!bucket.equals(UPLOADS)) {
+                return null;
+            }
+            PutObjectResponse put = clients.s3().putObject(b -> b.bucket(bucket).key(key),
+                    RequestBody.fromBytes(content));
+            return new SampleEvents.ObjectFacts(put.versionId(), put.eTag(), content.length);
+        });
+        return invoke(eventFile.getFileName().toString(), event);
+    }
+
+    /** What one invocation came to: the handler's answer or error, and the verdicts of the keys it named. */
+    record Result(String name, String response, String error, List<Verdict> verdicts) { }
+
+    private Result invoke(String name, JsonNode event) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String error = null;
+        try {
+            handler.handleRequest(new ByteArrayInputStream(Json.mapper().writeValueAsBytes(event)), out, null);
+        } catch (RuntimeException e) {
+            error = e.getMessage();
+        }
+        List<Verdict> found = SampleEvents.mentions(event).stream()
+                .filter(m -> m.bucket().equals(UPLOADS))
+                .flatMap(m -> verdicts.historyOf(m.bucket(), m.key()).stream().limit(1))
+                .toList();
+        return new Result(name, out.toString(java.nio.charset.StandardCharsets.UTF_8), error, found);
+    }
+
+    @Override
+    public void close() {
+        clients.rekognition().close();
+        servers.close();
+    }
+}
