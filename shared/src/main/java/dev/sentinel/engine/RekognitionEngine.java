@@ -1,6 +1,7 @@
 package dev.sentinel.engine;
 
-import dev.sentinel.image.ImageFormat;
+import dev.sentinel.image.RekognitionImages;
+import dev.sentinel.image.UnreadableImageException;
 import dev.sentinel.objects.ObjectRef;
 import java.util.List;
 import java.util.Optional;
@@ -17,9 +18,9 @@ import software.amazon.awssdk.services.rekognition.model.RekognitionException;
 import software.amazon.awssdk.services.rekognition.model.S3Object;
 
 /**
- * Amazon Rekognition DetectModerationLabels. A JPEG or PNG stored in S3 within the service's 15 MB limit is
- * passed by reference (bucket, key and version, so Rekognition judges exactly the bytes that were hashed); anything
- * else is prepared (converted, downscaled) and sent inline within the 5 MB limit.
+ * Amazon Rekognition DetectModerationLabels. A JPEG or PNG stored in S3 within the service's limits (15 MB, 80 to
+ * 10,000 pixels a side) is passed by reference (bucket, key and version, so Rekognition judges exactly the bytes that
+ * were hashed); anything else is converted and downscaled by {@link RekognitionImages} and sent inline within 5 MB.
  *
  * <p>Throttling and server errors are retried with backoff by the client's retry strategy (see {@code AwsClients});
  * client errors are not retried. Errors that mean the image itself is unacceptable become
@@ -28,32 +29,21 @@ import software.amazon.awssdk.services.rekognition.model.S3Object;
 public final class RekognitionEngine implements ModerationEngine {
 
     public static final String NAME = "rekognition";
-    /** DetectModerationLabels reads S3 objects of at most 15 MB. */
-    public static final long MAX_S3_OBJECT_BYTES = 15L * 1024 * 1024;
 
     private final RekognitionClient rekognition;
-    private final InlineImagePreparer preparer;
+    private final RekognitionImages images;
     private final float minConfidence;
     private final boolean sendS3References;
-
-    /**
-     * Turns an image that cannot go to Rekognition as it is into one that can (JPEG or PNG, within 5 MB).
-     * Throws {@link EngineException} of kind IMAGE_REJECTED when that is impossible.
-     */
-    @FunctionalInterface
-    public interface InlineImagePreparer {
-        byte[] prepare(byte[] bytes, ImageFormat format);
-    }
 
     /**
      * @param minConfidence    labels below this confidence are not returned; set it to the policy's lowest threshold
      * @param sendS3References pass S3-stored images by reference; false when Rekognition cannot read that S3 (a
      *                         local S3 server with the real Rekognition service)
      */
-    public RekognitionEngine(RekognitionClient rekognition, InlineImagePreparer preparer, double minConfidence,
+    public RekognitionEngine(RekognitionClient rekognition, RekognitionImages images, double minConfidence,
                              boolean sendS3References) {
         this.rekognition = rekognition;
-        this.preparer = preparer;
+        this.images = images;
         this.minConfidence = (float) minConfidence;
         this.sendS3References = sendS3References;
     }
@@ -65,7 +55,12 @@ public final class RekognitionEngine implements ModerationEngine {
 
     @Override
     public ModerationResult detect(ImageInput image) {
-        Image request = toRequestImage(image);
+        Image request;
+        try {
+            request = toRequestImage(image);
+        } catch (UnreadableImageException e) {
+            throw new EngineException(EngineException.Kind.IMAGE_REJECTED, e.getMessage(), e);
+        }
         DetectModerationLabelsResponse response;
         try {
             response = rekognition.detectModerationLabels(b -> b.image(request).minConfidence(minConfidence));
@@ -96,12 +91,11 @@ public final class RekognitionEngine implements ModerationEngine {
 
     private Image toRequestImage(ImageInput image) {
         Optional<ObjectRef> stored = image.storedAt();
-        if (sendS3References && stored.isPresent() && image.format().acceptedByRekognition()
-                && image.bytes().length <= MAX_S3_OBJECT_BYTES) {
+        if (sendS3References && stored.isPresent() && images.acceptsAsStored(image.bytes(), image.format())) {
             ObjectRef ref = stored.get();
             return Image.builder().s3Object(S3Object.builder()
                     .bucket(ref.bucket()).name(ref.key()).version(ref.versionId()).build()).build();
         }
-        return Image.builder().bytes(SdkBytes.fromByteArray(preparer.prepare(image.bytes(), image.format()))).build();
+        return Image.builder().bytes(SdkBytes.fromByteArray(images.inline(image.bytes(), image.format()))).build();
     }
 }

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.json.Json;
 import dev.sentinel.objects.ObjectRef;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -105,9 +108,9 @@ public final class S3Notifications {
         }
         String key;
         try {
-            key = URLDecoder.decode(rawKey, StandardCharsets.UTF_8);
+            key = decodeKey(rawKey);
         } catch (IllegalArgumentException e) {
-            problems.add(where + " has an object key that is not validly URL-encoded");
+            problems.add(where + " has an object key that is not validly URL-encoded: " + e.getMessage());
             return;
         }
         if (key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > 1024) {
@@ -128,6 +131,44 @@ public final class S3Notifications {
         }
         String version = object.hasNonNull("versionId") ? object.get("versionId").asText() : null;
         events.add(new ObjectEvent(new ObjectRef(bucket, key, version), eTag, size, eventName, time));
+    }
+
+    /**
+     * Undoes S3's form encoding of keys in notifications: {@code +} is a space, {@code %XX} a byte, and the bytes
+     * must be UTF-8. Stricter than {@link java.net.URLDecoder}, which would turn bad UTF-8 into U+FFFD and so name
+     * a different object.
+     */
+    static String decodeKey(String raw) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '+') {
+                bytes.write(' ');
+            } else if (c == '%') {
+                if (i + 2 >= raw.length()) {
+                    throw new IllegalArgumentException("'%' at " + i + " is not followed by two hex digits");
+                }
+                int high = Character.digit(raw.charAt(i + 1), 16);
+                int low = Character.digit(raw.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    throw new IllegalArgumentException("'%' at " + i + " is not followed by two hex digits");
+                }
+                bytes.write(high << 4 | low);
+                i += 2;
+            } else {
+                int codePoint = raw.codePointAt(i);
+                bytes.writeBytes(Character.toString(codePoint).getBytes(StandardCharsets.UTF_8));
+                i += Character.charCount(codePoint) - 1;
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("the decoded bytes are not UTF-8");
+        }
     }
 
     private static boolean isS3TestEvent(JsonNode node) {

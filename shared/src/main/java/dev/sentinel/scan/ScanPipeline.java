@@ -3,9 +3,10 @@ package dev.sentinel.scan;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ConfigurationException;
 import dev.sentinel.config.ScanSettings;
-import dev.sentinel.engine.EngineException;
 import dev.sentinel.engine.ModerationEngine;
 import dev.sentinel.engine.RekognitionEngine;
+import dev.sentinel.image.ImageDecoder;
+import dev.sentinel.image.RekognitionImages;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.policy.Policy;
@@ -45,18 +46,10 @@ public final class ScanPipeline {
         };
     }
 
-    /** Rekognition asked for every label the policy could act on, with images prepared for inline sending. */
+    /** Rekognition asked for every label the policy could act on, with images fitted to its limits. */
     public static RekognitionEngine rekognitionEngine(RekognitionClient rekognition, Policy policy,
                                                       boolean sendS3References) {
-        return new RekognitionEngine(rekognition, ScanPipeline::inlineImage, policy.lowestThreshold(),
+        return new RekognitionEngine(rekognition, new RekognitionImages(new ImageDecoder()), policy.lowestThreshold(),
                 sendS3References);
-    }
-
-    private static byte[] inlineImage(byte[] bytes, dev.sentinel.image.ImageFormat format) {
-        if (format.acceptedByRekognition() && bytes.length <= 5L * 1024 * 1024) {
-            return bytes;
-        }
-        throw new EngineException(EngineException.Kind.IMAGE_REJECTED,
-                "a " + format + " image of " + bytes.length + " bytes cannot be sent to Rekognition as it is");
     }
 }
