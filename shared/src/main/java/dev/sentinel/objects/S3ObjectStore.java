@@ -1,7 +1,6 @@
 package dev.sentinel.objects;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -47,8 +46,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public Optional<byte[]> read(ObjectRef ref, long maxBytes) {
-        try (ResponseInputStream<GetObjectResponse> in =
-                     s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))) {
+        return withContent(ref, in -> {
             long size = in.response().contentLength() == null ? -1 : in.response().contentLength();
             if (size > maxBytes) {
                 in.abort();
@@ -59,24 +57,35 @@ public final class S3ObjectStore implements ObjectStore {
                 in.abort();
                 throw new ObjectTooLargeException(ref, bytes.length, maxBytes);
             }
-            return Optional.of(bytes);
-        } catch (S3Exception e) {
-            if (isMissing(e)) {
-                return Optional.empty();
-            }
-            throw e;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + ref + " failed", e);
-        }
+            return bytes;
+        });
     }
 
     @Override
     public Optional<String> sha256(ObjectRef ref) {
+        return withContent(ref, in -> {
+            MessageDigest sha256;
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            try (DigestInputStream digesting = new DigestInputStream(in, sha256)) {
+                digesting.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            return HexFormat.of().formatHex(sha256.digest());
+        });
+    }
+
+    private interface ContentReader<T> {
+        T read(ResponseInputStream<GetObjectResponse> in) throws IOException;
+    }
+
+    /** Streams one version's content; empty when that version no longer exists. */
+    private <T> Optional<T> withContent(ObjectRef ref, ContentReader<T> reader) {
         try (ResponseInputStream<GetObjectResponse> in =
-                     s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
-             DigestInputStream digesting = new DigestInputStream(in, MessageDigest.getInstance("SHA-256"))) {
-            digesting.transferTo(java.io.OutputStream.nullOutputStream());
-            return Optional.of(HexFormat.of().formatHex(digesting.getMessageDigest().digest()));
+                     s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))) {
+            return Optional.of(reader.read(in));
         } catch (S3Exception e) {
             if (isMissing(e)) {
                 return Optional.empty();
@@ -84,8 +93,6 @@ public final class S3ObjectStore implements ObjectStore {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + ref + " failed", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

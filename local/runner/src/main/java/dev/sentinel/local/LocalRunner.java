@@ -13,9 +13,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -33,11 +34,14 @@ public final class LocalRunner {
     }
 
     public static void main(String[] args) {
-        int code = run(args, repoRoot(), System.out, System.err);
+        // No instance-metadata lookups on a laptop: they only add seconds before "no credentials".
+        System.setProperty("aws.disableEc2Metadata", "true");
+        int code = run(args, repoRoot(), System.out, System.err, DefaultCredentialsProvider.builder().build());
         System.exit(code);
     }
 
-    static int run(String[] args, Path repo, PrintStream out, PrintStream err) {
+    /** @param awsCredentials where Amazon Rekognition credentials come from when no endpoint is given */
+    static int run(String[] args, Path repo, PrintStream out, PrintStream err, AwsCredentialsProvider awsCredentials) {
         RunnerOptions options;
         try {
             options = RunnerOptions.parse(args, repo);
@@ -49,15 +53,12 @@ public final class LocalRunner {
             out.print(RunnerOptions.USAGE);
             return 0;
         }
-        // No instance-metadata lookups on a laptop: they only add seconds before "no credentials".
-        System.setProperty("aws.disableEc2Metadata", "true");
         Region region = region();
         AwsCredentialsProvider credentials;
         if (options.rekognitionEndpoint() != null) {
-            credentials = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local"));
+            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
         } else {
-            credentials = DefaultCredentialsProvider.builder().build();
+            credentials = awsCredentials;
             try {
                 credentials.resolveCredentials();
             } catch (SdkClientException e) {
@@ -83,8 +84,8 @@ public final class LocalRunner {
 
         err.println("Starting local S3 and DynamoDB servers...");
         List<LocalSentinel.Result> results = new ArrayList<>();
-        try (LocalSentinel sentinel = LocalSentinel.start(options.policy(), credentials,
-                options.rekognitionEndpoint(), region)) {
+        try (LocalSentinel sentinel = quietly(() -> LocalSentinel.start(options.policy(), credentials,
+                options.rekognitionEndpoint(), region))) {
             int total = images.size() + options.events().size();
             int done = 0;
             for (Path image : images) {
@@ -109,6 +110,18 @@ public final class LocalRunner {
             return 74;
         }
         return results.stream().anyMatch(r -> r.error() != null && r.verdicts().isEmpty()) ? 1 : 0;
+    }
+
+    /** Starts the servers without their banners and request logs, which would bury the verdict table. */
+    private static <T> T quietly(java.util.function.Supplier<T> start) {
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            return start.get();
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     private static List<Path> images(List<Path> inputs) throws IOException {
@@ -136,7 +149,7 @@ public final class LocalRunner {
         out.printf(format, "UPLOAD", "DECISION", "PLACEMENT", "STRONGEST LABEL / REASON", "VERDICT");
         for (LocalSentinel.Result result : results) {
             if (result.verdicts().isEmpty()) {
-                out.printf(format, clip(result.name(), 34), "-", "-",
+                out.printf(format, clip(result.name(), 34), result.error() != null ? "ERROR" : "-", result.error() != null ? "NOT-PUBLIC" : "-",
                         clip(result.error() != null ? "error: " + result.error() : "skipped (nothing to scan)", 44),
                         "-");
             }

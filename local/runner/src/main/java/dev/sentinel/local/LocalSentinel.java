@@ -67,12 +67,10 @@ final class LocalSentinel implements AutoCloseable {
         AwsClients local = AwsClients.create(new AwsClients.Settings(region,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
                 servers.s3Endpoint(), servers.dynamoEndpoint(), null, true, 5));
-        var rekognitionBuilder = RekognitionClient.builder().region(region).credentialsProvider(rekognitionCredentials)
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create());
-        if (rekognitionEndpoint != null) {
-            rekognitionBuilder.endpointOverride(rekognitionEndpoint);
-        }
-        AwsClients clients = new AwsClients(local.s3(), local.dynamo(), rekognitionBuilder.build());
+        // Same client settings (retries, timeouts) as in Lambda; only the credentials and endpoint differ.
+        RekognitionClient rekognition = AwsClients.create(new AwsClients.Settings(region, rekognitionCredentials,
+                null, null, rekognitionEndpoint, false, 5)).rekognition();
+        AwsClients clients = new AwsClients(local.s3(), local.dynamo(), rekognition);
         for (String bucket : List.of(UPLOADS, QUARANTINE)) {
             clients.s3().createBucket(b -> b.bucket(bucket));
             clients.s3().putBucketVersioning(b -> b.bucket(bucket)

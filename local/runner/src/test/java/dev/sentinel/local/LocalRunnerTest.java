@@ -1,0 +1,134 @@
+package dev.sentinel.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sentinel.json.Json;
+import dev.sentinel.local.aws.RekognitionStandIn;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+/** The README's main job, run as a user runs it, with Rekognition stood in over HTTP. */
+class LocalRunnerTest {
+
+    private static final Path REPO = Path.of("../..").toAbsolutePath().normalize();
+    private static final AwsCredentialsProvider NO_CREDENTIALS = () -> {
+        throw SdkClientException.create("Unable to load credentials from any of the providers in the chain");
+    };
+    private static RekognitionStandIn rekognition;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void standIn() throws Exception {
+        String bridge = sha256(Files.readAllBytes(REPO.resolve("local/samples/bridge-512.jpg")));
+        rekognition = RekognitionStandIn.start().respondWith(request -> bridge.equals(request.imageSha256())
+                ? RekognitionStandIn.moderationLabels(List.of(
+                        new RekognitionStandIn.Label("Explicit", "", 1, 97.5),
+                        new RekognitionStandIn.Label("Explicit Nudity", "Explicit", 2, 96.0)))
+                : RekognitionStandIn.moderationLabels(List.of()));
+    }
+
+    @AfterAll
+    static void stop() {
+        rekognition.close();
+    }
+
+    @Test
+    void scansTheSampleImagesAndPrintsAVerdictTableAndJson() throws Exception {
+        Path json = dir.resolve("verdicts.json");
+        Run run = run("--rekognition-endpoint", rekognition.endpoint().toString(), "--json", json.toString());
+
+        assertEquals(0, run.code, run.err);
+        List<String> rows = run.out.lines().toList();
+        assertTrue(rows.get(0).startsWith("UPLOAD"), run.out);
+        assertRow(rows, "bridge-512.jpg", "QUARANTINE", "QUARANTINED");
+        assertRow(rows, "street-q0003.jpg", "ALLOW", "PUBLISHED");
+        assertRow(rows, "not-an-image.jpg", "REVIEW", "HELD");
+        assertTrue(run.err.contains("[6/6]"), "progress is shown: " + run.err);
+
+        JsonNode verdicts = Json.mapper().readTree(json.toFile());
+        assertEquals(6, verdicts.size());
+        JsonNode bridge = find(verdicts, "bridge-512.jpg");
+        assertEquals("sentinel-quarantine-example", bridge.at("/placement/location/bucket").asText());
+        assertEquals(97.5, bridge.at("/reasons/0/confidence").asDouble(), 1e-9);
+        assertTrue(bridge.at("/reasons/0/automated").asBoolean());
+    }
+
+    @Test
+    void replaysTheSampleEventsLikeSamLocalInvoke() throws Exception {
+        Path json = dir.resolve("events.json");
+        Run run = run("--rekognition-endpoint", rekognition.endpoint().toString(), "--json", json.toString(),
+                "--events");
+
+        assertEquals(0, run.code, run.err);
+        assertRow(run.out.lines().toList(), "users/alice/holiday.jpg", "ALLOW", "PUBLISHED");
+        assertEquals("PUBLISHED", find(Json.mapper().readTree(json.toFile()),
+                "users/renée/summer trip/café €5+1 🌊.jpg").at("/placement/state").asText());
+        assertTrue(run.out.contains("s3-put-quarantine-bucket.json"), "an event that scans nothing is listed: "
+                + run.out);
+    }
+
+    @Test
+    void withoutCredentialsItStopsWithOneClearLine() {
+        Run run = run();
+
+        assertEquals(2, run.code);
+        assertEquals(1, run.err.lines().count(), run.err);
+        assertTrue(run.err.startsWith("No AWS credentials found"), run.err);
+        assertTrue(run.out.isEmpty());
+    }
+
+    @Test
+    void badOptionsGetUsage() {
+        Run run = run("--frobnicate");
+
+        assertEquals(64, run.code);
+        assertTrue(run.err.contains("unknown option --frobnicate") && run.err.contains("Usage:"), run.err);
+    }
+
+    private static void assertRow(List<String> rows, String key, String decision, String placement) {
+        String row = rows.stream().filter(r -> r.startsWith(key + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no row for " + key + " in\n" + String.join("\n", rows)));
+        List<String> cells = List.of(row.substring(34).trim().split("\\s+"));
+        assertEquals(decision, cells.get(0), row);
+        assertEquals(placement, cells.get(1), row);
+    }
+
+    private static JsonNode find(JsonNode verdicts, String key) {
+        for (JsonNode v : verdicts) {
+            if (v.at("/object/key").asText().equals(key)) {
+                return v;
+            }
+        }
+        throw new AssertionError("no verdict for " + key);
+    }
+
+    private record Run(int code, String out, String err) { }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = LocalRunner.run(args, REPO, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), NO_CREDENTIALS);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
