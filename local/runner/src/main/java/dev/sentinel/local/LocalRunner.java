@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -71,13 +72,13 @@ public final class LocalRunner {
         }
         List<Path> images;
         try {
-            images = options.events().isEmpty() ? images(options.inputs().isEmpty()
-                    ? List.of(repo.resolve("local/samples")) : options.inputs()) : List.of();
+            boolean samples = options.inputs().isEmpty() && options.events().isEmpty() && !options.watch();
+            images = images(samples ? List.of(repo.resolve("local/samples")) : options.inputs());
         } catch (IOException | IllegalArgumentException e) {
             err.println(e.getMessage());
             return 66;
         }
-        if (images.isEmpty() && options.events().isEmpty()) {
+        if (images.isEmpty() && options.events().isEmpty() && !options.watch()) {
             err.println("No images to scan in " + options.inputs());
             return 66;
         }
@@ -85,7 +86,7 @@ public final class LocalRunner {
         err.println("Starting local S3 and DynamoDB servers...");
         List<LocalSentinel.Result> results = new ArrayList<>();
         try (LocalSentinel sentinel = quietly(() -> LocalSentinel.start(options.policy(), credentials,
-                options.rekognitionEndpoint(), region))) {
+                options.rekognitionEndpoint(), region, options.s3Port()))) {
             int total = images.size() + options.events().size();
             int done = 0;
             for (Path image : images) {
@@ -97,7 +98,11 @@ public final class LocalRunner {
                 err.printf("[%d/%d] event %s%n", ++done, total, event.getFileName());
                 results.add(sentinel.replay(event, sample));
             }
-            printTable(results, out);
+            printHeader(out);
+            results.forEach(r -> printRows(r, out));
+            if (options.watch()) {
+                watch(sentinel, options, results, out, err);
+            }
             writeJson(results, options.jsonOut());
             out.println();
             out.println("Verdicts (full JSON, with statements of reasons): " + repo.relativize(
@@ -144,19 +149,37 @@ public final class LocalRunner {
         return images;
     }
 
-    static void printTable(List<LocalSentinel.Result> results, PrintStream out) {
-        String format = "%-34s %-10s %-11s %-44s %s%n";
-        out.printf(format, "UPLOAD", "DECISION", "PLACEMENT", "STRONGEST LABEL / REASON", "VERDICT");
-        for (LocalSentinel.Result result : results) {
-            if (result.verdicts().isEmpty()) {
-                out.printf(format, clip(result.name(), 34), result.error() != null ? "ERROR" : "-", result.error() != null ? "NOT-PUBLIC" : "-",
-                        clip(result.error() != null ? "error: " + result.error() : "skipped (nothing to scan)", 44),
-                        "-");
-            }
-            for (Verdict v : result.verdicts()) {
-                out.printf(format, clip(v.object().key(), 34), v.action(), v.placement().state(),
-                        clip(summary(v), 44), v.verdictId());
-            }
+    private static void watch(LocalSentinel sentinel, RunnerOptions options, List<LocalSentinel.Result> results,
+                              PrintStream out, PrintStream err) throws IOException {
+        String endpoint = sentinel.s3Endpoint().toString();
+        err.println("Watching s3://" + LocalSentinel.UPLOADS + " at " + endpoint + (options.watchFor() == null
+                ? " until Ctrl-C." : " for " + options.watchFor().toSeconds() + " s."));
+        err.println("Upload with any S3 client (any credentials), for example:");
+        err.println("  aws --endpoint-url " + endpoint + " s3 cp photo.jpg s3://" + LocalSentinel.UPLOADS + "/");
+        err.println("  curl -T photo.jpg " + endpoint + "/" + LocalSentinel.UPLOADS + "/photo.jpg");
+        long deadline = options.watchFor() == null ? Long.MAX_VALUE
+                : System.nanoTime() + options.watchFor().toNanos();
+        sentinel.watch(result -> {
+            results.add(result);
+            printRows(result, out);
+        }, () -> System.nanoTime() < deadline, Duration.ofMillis(500));
+    }
+
+    private static final String ROW = "%-34s %-10s %-11s %-44s %s%n";
+
+    static void printHeader(PrintStream out) {
+        out.printf(ROW, "UPLOAD", "DECISION", "PLACEMENT", "STRONGEST LABEL / REASON", "VERDICT");
+    }
+
+    static void printRows(LocalSentinel.Result result, PrintStream out) {
+        if (result.verdicts().isEmpty()) {
+            boolean failed = result.error() != null;
+            out.printf(ROW, clip(result.name(), 34), failed ? "ERROR" : "-", failed ? "NOT-PUBLIC" : "-",
+                    clip(failed ? "error: " + result.error() : "skipped (nothing to scan)", 44), "-");
+        }
+        for (Verdict v : result.verdicts()) {
+            out.printf(ROW, clip(v.object().key(), 34), v.action(), v.placement().state(), clip(summary(v), 44),
+                    v.verdictId());
         }
     }
 

@@ -24,8 +24,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -33,6 +37,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.rekognition.RekognitionClient;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
@@ -62,8 +67,8 @@ final class LocalSentinel implements AutoCloseable {
      * @param rekognitionEndpoint    null for Amazon Rekognition itself
      */
     static LocalSentinel start(String policySource, AwsCredentialsProvider rekognitionCredentials,
-                               URI rekognitionEndpoint, Region region) {
-        LocalAws servers = LocalAws.start();
+                               URI rekognitionEndpoint, Region region, int s3Port) {
+        LocalAws servers = LocalAws.start(s3Port);
         AwsClients local = AwsClients.create(new AwsClients.Settings(region,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
                 servers.s3Endpoint(), servers.dynamoEndpoint(), null, true, 5));
@@ -96,6 +101,38 @@ final class LocalSentinel implements AutoCloseable {
         JsonNode event = SampleEvents.s3Put(UPLOADS, key,
                 new SampleEvents.ObjectFacts(put.versionId(), put.eTag(), bytes.length));
         return invoke(key, event);
+    }
+
+    URI s3Endpoint() {
+        return servers.s3Endpoint();
+    }
+
+    /**
+     * Scans every new object version that appears in the uploads bucket until {@code keepWatching} says stop: the
+     * local stand-in for the S3 notification, so any S3 client can upload and see the verdict.
+     */
+    void watch(Consumer<Result> onResult, BooleanSupplier keepWatching, Duration pollEvery) throws IOException {
+        Set<String> seen = new HashSet<>();
+        while (keepWatching.getAsBoolean()) {
+            List<ObjectVersion> latest = clients.s3().listObjectVersionsPaginator(b -> b.bucket(UPLOADS)).stream()
+                    .flatMap(page -> page.versions().stream())
+                    .filter(ObjectVersion::isLatest)
+                    .filter(v -> seen.add(v.key() + "\u0000" + v.versionId()))
+                    .toList();
+            for (ObjectVersion version : latest) {
+                if (!verdicts.historyOf(UPLOADS, version.key()).stream()
+                        .anyMatch(v -> version.versionId().equals(v.object().versionId()))) {
+                    onResult.accept(invoke(version.key(), SampleEvents.s3Put(UPLOADS, version.key(),
+                            new SampleEvents.ObjectFacts(version.versionId(), version.eTag(), version.size()))));
+                }
+            }
+            try {
+                Thread.sleep(pollEvery.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Replays a sample event after uploading {@code content} at every key it names. */

@@ -2,6 +2,7 @@ package dev.sentinel.local;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,9 +15,12 @@ import java.util.List;
  * @param rekognitionEndpoint an endpoint to use instead of Amazon Rekognition (LocalStack, a stand-in)
  * @param policy              policy source, e.g. {@code bundled:default-v7} or {@code file:my-policy.json}
  * @param jsonOut             where the verdicts are written as JSON
+ * @param watch               keep scanning whatever any S3 client uploads to the local S3 server
+ * @param watchFor            stop watching after this long; null to watch until interrupted
+ * @param s3Port              port of the local S3 server, 0 for any free one
  */
 record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI rekognitionEndpoint, String policy,
-                     Path jsonOut, boolean help) {
+                     Path jsonOut, boolean watch, Duration watchFor, int s3Port, boolean help) {
 
     static final String USAGE = """
             Usage: mvn -q -DskipTests install exec:java -pl local/runner -Dexec.args="[options] [image|folder ...]"
@@ -29,6 +33,10 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI re
               --rekognition-endpoint U send Rekognition calls to U (LocalStack, a test stand-in)
               --policy SOURCE          bundled:default-v7 (default) or file:PATH
               --json FILE              write verdicts as JSON here (default local-output/verdicts.json)
+              --watch                  then keep scanning every object uploaded to the local S3 server (PUT with
+                                       any S3 client, e.g. aws --endpoint-url URL s3 cp x.jpg s3://BUCKET/)
+              --watch-for SECONDS      stop watching after this many seconds (default: until Ctrl-C)
+              --s3-port N              run the local S3 server on port N (default: a free port)
               --help                   this text
             """;
 
@@ -40,6 +48,9 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI re
         String policy = "bundled:default-v7";
         Path json = repo.resolve("local-output/verdicts.json");
         boolean help = false;
+        boolean watch = false;
+        Duration watchFor = null;
+        int s3Port = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -50,6 +61,9 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI re
                 case "--rekognition-endpoint" -> endpoint = URI.create(value(args, ++i, arg));
                 case "--policy" -> policy = value(args, ++i, arg);
                 case "--json" -> json = resolve(repo, value(args, ++i, arg));
+                case "--watch" -> watch = true;
+                case "--watch-for" -> watchFor = Duration.ofSeconds(number(value(args, ++i, arg), arg, 1, 86_400));
+                case "--s3-port" -> s3Port = (int) number(value(args, ++i, arg), arg, 1, 65_535);
                 default -> {
                     if (arg.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
@@ -61,7 +75,21 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI re
         if (!engine.equals("rekognition")) {
             throw new IllegalArgumentException("--engine must be rekognition in this build, was " + engine);
         }
-        return new RunnerOptions(List.copyOf(inputs), List.copyOf(events), engine, endpoint, policy, json, help);
+        return new RunnerOptions(List.copyOf(inputs), List.copyOf(events), engine, endpoint, policy, json,
+                watch || watchFor != null, watchFor, s3Port, help);
+    }
+
+    private static long number(String text, String option, long min, long max) {
+        try {
+            long n = Long.parseLong(text);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a whole number from " + min + " to " + max
+                + ", was " + text);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -13,12 +13,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
 /** The README's main job, run as a user runs it, with Rekognition stood in over HTTP. */
@@ -81,6 +95,51 @@ class LocalRunnerTest {
                 "users/renée/summer trip/café €5+1 🌊.jpg").at("/placement/state").asText());
         assertTrue(run.out.contains("s3-put-quarantine-bucket.json"), "an event that scans nothing is listed: "
                 + run.out);
+    }
+
+    @Test
+    void watchModeScansWhatAnyS3ClientUploads() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path json = dir.resolve("watched.json");
+        CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> LocalRunner.run(new String[] {
+            "--rekognition-endpoint", rekognition.endpoint().toString(), "--watch-for", "6", "--json", json.toString()},
+                REPO, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), NO_CREDENTIALS));
+        String endpoint = await(() -> {
+            Matcher m = Pattern.compile("Watching s3://\\S+ at (\\S+) ").matcher(err.toString(StandardCharsets.UTF_8));
+            return m.find() ? m.group(1) : null;
+        });
+
+        // A plain unsigned HTTP PUT, as the printed curl command does, and a signed SDK upload.
+        HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(endpoint + "/sentinel-uploads-example/from-curl.jpg"))
+                .PUT(HttpRequest.BodyPublishers.ofFile(REPO.resolve("local/samples/bridge-512.jpg"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, put.statusCode(), put.body());
+        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(endpoint)).forcePathStyle(true)
+                .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("any", "any"))).build()) {
+            s3.putObject(b -> b.bucket("sentinel-uploads-example").key("from sdk/wee.jpg"),
+                    RequestBody.fromFile(REPO.resolve("local/samples/wee.jpg")));
+        }
+
+        assertEquals(0, code.get(60, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+        List<String> rows = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertRow(rows, "from-curl.jpg", "QUARANTINE", "QUARANTINED");
+        assertRow(rows, "from sdk/wee.jpg", "ALLOW", "PUBLISHED");
+        assertEquals(2, Json.mapper().readTree(json.toFile()).size(), "samples are not scanned in watch mode");
+    }
+
+    private static <T> T await(Supplier<T> probe) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            T value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting");
     }
 
     @Test

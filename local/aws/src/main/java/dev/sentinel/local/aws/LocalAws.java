@@ -33,10 +33,15 @@ public final class LocalAws implements AutoCloseable {
 
     /** Starts all three servers on free loopback ports. */
     public static LocalAws start() {
+        return start(0);
+    }
+
+    /** Starts the servers on loopback, S3 on {@code s3Port} (0 for a free one) so other programs can reach it. */
+    public static LocalAws start(int s3Port) {
         // Spring Boot inside S3Mock must not install its own logging system over ours.
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
         Map<String, Object> props = new HashMap<>();
-        props.put(S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT);
+        props.put(S3MockApplication.PROP_HTTP_PORT, s3Port == 0 ? S3MockApplication.RANDOM_PORT : s3Port);
         props.put(S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT);
         props.put(S3MockApplication.PROP_SILENT, true);
         props.put("server.address", "127.0.0.1");
