@@ -16,15 +16,31 @@ import java.util.stream.Collectors;
  * @param verdictTable     the DynamoDB table of verdicts
  * @param policySource     where the policy document is ({@code bundled:NAME}, {@code file:PATH})
  * @param maxObjectBytes   larger objects are not read; they are held for review
- * @param engine           which moderation engine decides ({@code rekognition} in production)
+ * @param engine           which moderation engine decides: {@code rekognition} (production default),
+ *                         {@code embedded} (offline), {@code cascade} (embedded first, Rekognition for the rest)
+ * @param cascadeEscalateAt the cascade sends an image to Rekognition when the embedded engine scores any label at
+ *                         or above this percentage
  */
 public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable,
-                           String policySource, long maxObjectBytes, String engine) {
+                           String policySource, long maxObjectBytes, String engine, double cascadeEscalateAt) {
 
     public static final long DEFAULT_MAX_OBJECT_BYTES = 50L * 1024 * 1024;
+    /**
+     * Low on purpose: a score the embedded engine gives safe photos (up to 19% measured) still goes to Rekognition;
+     * only images it is nearly sure about skip it. See docs/embedded-engine.md.
+     */
+    public static final double DEFAULT_CASCADE_ESCALATE_AT = 2.0;
+    /** The policy an engine uses when none is configured: the embedded engine's scores need their own thresholds. */
+    public static final String EMBEDDED_POLICY = "bundled:embedded-v7";
 
     public ScanSettings {
         uploadBuckets = Set.copyOf(uploadBuckets);
+    }
+
+    public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
+                        long maxObjectBytes, String engine) {
+        this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
+                DEFAULT_CASCADE_ESCALATE_AT);
     }
 
     public boolean scans(String bucket) {
@@ -60,12 +76,29 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         if (!Set.of("rekognition", "embedded", "cascade").contains(engine)) {
             problems.add("MODERATION_ENGINE must be rekognition, embedded or cascade, was '" + engine + "'");
         }
+        double escalateAt = DEFAULT_CASCADE_ESCALATE_AT;
+        String escalate = env.get("CASCADE_ESCALATE_AT");
+        if (escalate != null && !escalate.isBlank()) {
+            try {
+                escalateAt = Double.parseDouble(escalate.trim());
+            } catch (NumberFormatException e) {
+                escalateAt = Double.NaN;
+            }
+            if (!(escalateAt > 0 && escalateAt <= 100)) {
+                problems.add("CASCADE_ESCALATE_AT must be a percentage above 0 and at most 100, was '" + escalate
+                        + "'");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigurationException("scan configuration is invalid: " + String.join("; ", problems));
         }
-        String policy = env.getOrDefault("POLICY_SOURCE", PolicyLoader.DEFAULT_SOURCE);
-        return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? PolicyLoader.DEFAULT_SOURCE : policy,
-                maxBytes, engine);
+        String policy = env.getOrDefault("POLICY_SOURCE", "");
+        return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? defaultPolicyFor(engine) : policy,
+                maxBytes, engine, escalateAt);
+    }
+
+    public static String defaultPolicyFor(String engine) {
+        return engine.equals("embedded") ? EMBEDDED_POLICY : PolicyLoader.DEFAULT_SOURCE;
     }
 
     private static String required(Map<String, String> env, String name, List<String> problems) {

@@ -85,8 +85,9 @@ public final class PolicyLoader {
                 problems.add(at + ": '" + r.label() + "' is not a label of taxonomy v7 (check spelling)");
                 continue;
             }
-            if (!seen.add(canonical.get())) {
-                problems.add(at + ": a rule for '" + canonical.get() + "' is listed twice");
+            // Two rules may share a label with different actions (a review band below a quarantine band).
+            if (!seen.add(canonical.get() + "/" + r.action())) {
+                problems.add(at + ": a " + r.action() + " rule for '" + canonical.get() + "' is listed twice");
             }
             if (r.minConfidence() == null || r.minConfidence() < 0 || r.minConfidence() > 100) {
                 problems.add(at + ": minConfidence must be a number from 0 to 100");

@@ -3,7 +3,9 @@ package dev.sentinel.scan;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ConfigurationException;
 import dev.sentinel.config.ScanSettings;
+import dev.sentinel.engine.CascadeEngine;
 import dev.sentinel.engine.ModerationEngine;
+import dev.sentinel.engine.embedded.EmbeddedEngine;
 import dev.sentinel.engine.RekognitionEngine;
 import dev.sentinel.image.ImageDecoder;
 import dev.sentinel.image.RekognitionImages;
@@ -38,11 +40,20 @@ public final class ScanPipeline {
         return new ScanBatch(service(settings, clients, log, clock), log);
     }
 
-    static ModerationEngine engine(ScanSettings settings, AwsClients clients, Policy policy) {
-        return switch (settings.engine()) {
-            case "rekognition" -> rekognitionEngine(clients.rekognition(), policy, true);
-            default -> throw new ConfigurationException("MODERATION_ENGINE " + settings.engine()
-                    + " is not available in this build; use rekognition");
+    /** The engine the settings name; the embedded model is loaded here, once per container. */
+    public static ModerationEngine engine(ScanSettings settings, AwsClients clients, Policy policy) {
+        return engine(settings.engine(), settings.cascadeEscalateAt(), clients.rekognition(), policy, true);
+    }
+
+    public static ModerationEngine engine(String name, double cascadeEscalateAt, RekognitionClient rekognition,
+                                          Policy policy, boolean sendS3References) {
+        return switch (name) {
+            case "rekognition" -> rekognitionEngine(rekognition, policy, sendS3References);
+            case "embedded" -> EmbeddedEngine.bundled();
+            case "cascade" -> new CascadeEngine(EmbeddedEngine.bundled(),
+                    rekognitionEngine(rekognition, policy, sendS3References), cascadeEscalateAt);
+            default -> throw new ConfigurationException("MODERATION_ENGINE " + name
+                    + " is unknown; use rekognition, embedded or cascade");
         };
     }
 

@@ -58,7 +58,15 @@ final class ScanFixture {
     }
 
     ScanService service(ObjectStore objects) {
-        return new ScanService(objects, verdicts, engine(), policy, new Quarantine(objects, quarantineBucket),
+        return service(objects, engine());
+    }
+
+    ScanService service(ModerationEngine engine) {
+        return service(objects(), engine);
+    }
+
+    ScanService service(ObjectStore objects, ModerationEngine engine) {
+        return new ScanService(objects, verdicts, engine, policy, new Quarantine(objects, quarantineBucket),
                 settings, Clock.systemUTC(), StructuredLog.discard());
     }
 

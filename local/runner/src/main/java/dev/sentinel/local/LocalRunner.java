@@ -55,18 +55,20 @@ public final class LocalRunner {
             return 0;
         }
         Region region = region();
-        AwsCredentialsProvider credentials;
-        if (options.rekognitionEndpoint() != null) {
+        AwsCredentialsProvider credentials = null;
+        if (options.engine().equals("embedded")) {
+            // Offline: no AWS call is made.
+        } else if (options.rekognitionEndpoint() != null) {
             credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
         } else {
             credentials = awsCredentials;
             try {
                 credentials.resolveCredentials();
             } catch (SdkClientException e) {
-                err.println("No AWS credentials found: the rekognition engine calls Amazon Rekognition (about $1 per "
-                        + "1,000 images). Configure credentials and a region (aws configure, or AWS_PROFILE, or "
-                        + "AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY + AWS_REGION), or pass --rekognition-endpoint "
-                        + "to use LocalStack.");
+                err.println("No AWS credentials found: the " + options.engine() + " engine calls Amazon Rekognition "
+                        + "(about $1 per 1,000 images). Configure credentials and a region (aws configure, or "
+                        + "AWS_PROFILE, or AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY + AWS_REGION), pass "
+                        + "--rekognition-endpoint to use LocalStack, or use --engine embedded (offline).");
                 return 2;
             }
         }
@@ -83,10 +85,11 @@ public final class LocalRunner {
             return 66;
         }
 
-        err.println("Starting local S3 and DynamoDB servers...");
+        err.println("Starting local S3 and DynamoDB servers; engine " + options.engine() + ", policy "
+                + options.policy() + "...");
         List<LocalSentinel.Result> results = new ArrayList<>();
-        try (LocalSentinel sentinel = quietly(() -> LocalSentinel.start(options.policy(), credentials,
-                options.rekognitionEndpoint(), region, options.s3Port()))) {
+        AwsCredentialsProvider rekognitionCredentials = credentials;
+        try (LocalSentinel sentinel = quietly(() -> LocalSentinel.start(options, rekognitionCredentials, region))) {
             int total = images.size() + options.events().size();
             int done = 0;
             for (Path image : images) {

@@ -63,17 +63,20 @@ final class LocalSentinel implements AutoCloseable {
     }
 
     /**
-     * @param rekognitionCredentials credentials for the Rekognition calls (real AWS or the endpoint given)
-     * @param rekognitionEndpoint    null for Amazon Rekognition itself
+     * @param rekognitionCredentials credentials for Rekognition calls (real AWS or the endpoint given); null for the
+     *                               embedded engine, which makes none
      */
-    static LocalSentinel start(String policySource, AwsCredentialsProvider rekognitionCredentials,
-                               URI rekognitionEndpoint, Region region, int s3Port) {
-        LocalAws servers = LocalAws.start(s3Port);
+    static LocalSentinel start(RunnerOptions options, AwsCredentialsProvider rekognitionCredentials, Region region) {
+        String policySource = options.policy();
+        URI rekognitionEndpoint = options.rekognitionEndpoint();
+        LocalAws servers = LocalAws.start(options.s3Port());
         AwsClients local = AwsClients.create(new AwsClients.Settings(region,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
                 servers.s3Endpoint(), servers.dynamoEndpoint(), null, true, 5));
         // Same client settings (retries, timeouts) as in Lambda; only the credentials and endpoint differ.
-        RekognitionClient rekognition = AwsClients.create(new AwsClients.Settings(region, rekognitionCredentials,
+        RekognitionClient rekognition = AwsClients.create(new AwsClients.Settings(region,
+                rekognitionCredentials != null ? rekognitionCredentials
+                        : StaticCredentialsProvider.create(AwsBasicCredentials.create("unused", "unused")),
                 null, null, rekognitionEndpoint, false, 5)).rekognition();
         AwsClients clients = new AwsClients(local.s3(), local.dynamo(), rekognition);
         for (String bucket : List.of(UPLOADS, QUARANTINE)) {
@@ -84,10 +87,11 @@ final class LocalSentinel implements AutoCloseable {
         VerdictTable.createIfMissing(clients.dynamo(), TABLE);
 
         ScanSettings settings = new ScanSettings(Set.of(UPLOADS), QUARANTINE, TABLE, policySource,
-                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
+                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, options.engine(), options.cascadeEscalateAt());
         Policy policy = new PolicyLoader().load(policySource);
         // The real Rekognition cannot read this machine's S3 server, so images go inline.
-        ModerationEngine engine = ScanPipeline.rekognitionEngine(clients.rekognition(), policy, false);
+        ModerationEngine engine = ScanPipeline.engine(options.engine(), options.cascadeEscalateAt(),
+                clients.rekognition(), policy, false);
         ScanBatch batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, engine,
                 StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
         return new LocalSentinel(servers, clients, new ScanUploadHandler(batch),

@@ -19,8 +19,9 @@ import java.util.List;
  * @param watchFor            stop watching after this long; null to watch until interrupted
  * @param s3Port              port of the local S3 server, 0 for any free one
  */
-record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI rekognitionEndpoint, String policy,
-                     Path jsonOut, boolean watch, Duration watchFor, int s3Port, boolean help) {
+record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double cascadeEscalateAt,
+                     URI rekognitionEndpoint, String policy, Path jsonOut, boolean watch, Duration watchFor, int s3Port,
+                     boolean help) {
 
     static final String USAGE = """
             Usage: mvn -q -DskipTests install exec:java -pl local/runner -Dexec.args="[options] [image|folder ...]"
@@ -29,9 +30,14 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI re
             Options:
               --events                 replay every events/*.json sample (uploads an image at each key first)
               --event FILE             replay one sample event
-              --engine NAME            rekognition (needs AWS credentials and a region)
+              --engine NAME            embedded (default: offline nsfwjs classifier in the JVM), rekognition
+                                       (needs AWS credentials and a region), or cascade (embedded first,
+                                       Rekognition for what it does not call clearly safe)
+              --cascade-escalate-at P  cascade: send to Rekognition when any embedded label scores P% or more
+                                       (default 2)
               --rekognition-endpoint U send Rekognition calls to U (LocalStack, a test stand-in)
-              --policy SOURCE          bundled:default-v7 (default) or file:PATH
+              --policy SOURCE          bundled:NAME or file:PATH (default bundled:embedded-v7 for the embedded
+                                       engine, bundled:default-v7 otherwise)
               --json FILE              write verdicts as JSON here (default local-output/verdicts.json)
               --watch                  then keep scanning every object uploaded to the local S3 server (PUT with
                                        any S3 client, e.g. aws --endpoint-url URL s3 cp x.jpg s3://BUCKET/)
@@ -43,9 +49,10 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI re
     static RunnerOptions parse(String[] args, Path repo) {
         List<Path> inputs = new ArrayList<>();
         List<Path> events = new ArrayList<>();
-        String engine = "rekognition";
+        String engine = "embedded";
+        double escalateAt = dev.sentinel.config.ScanSettings.DEFAULT_CASCADE_ESCALATE_AT;
         URI endpoint = null;
-        String policy = "bundled:default-v7";
+        String policy = null;
         Path json = repo.resolve("local-output/verdicts.json");
         boolean help = false;
         boolean watch = false;
@@ -58,6 +65,7 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI re
                 case "--events" -> events.addAll(listEvents(repo.resolve("events")));
                 case "--event" -> events.add(resolve(repo, value(args, ++i, arg)));
                 case "--engine" -> engine = value(args, ++i, arg);
+                case "--cascade-escalate-at" -> escalateAt = number(value(args, ++i, arg), arg, 1, 100);
                 case "--rekognition-endpoint" -> endpoint = URI.create(value(args, ++i, arg));
                 case "--policy" -> policy = value(args, ++i, arg);
                 case "--json" -> json = resolve(repo, value(args, ++i, arg));
@@ -72,10 +80,11 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, URI re
                 }
             }
         }
-        if (!engine.equals("rekognition")) {
-            throw new IllegalArgumentException("--engine must be rekognition in this build, was " + engine);
+        if (!List.of("embedded", "rekognition", "cascade").contains(engine)) {
+            throw new IllegalArgumentException("--engine must be embedded, rekognition or cascade, was " + engine);
         }
-        return new RunnerOptions(List.copyOf(inputs), List.copyOf(events), engine, endpoint, policy, json,
+        return new RunnerOptions(List.copyOf(inputs), List.copyOf(events), engine, escalateAt, endpoint,
+                policy == null ? dev.sentinel.config.ScanSettings.defaultPolicyFor(engine) : policy, json,
                 watch || watchFor != null, watchFor, s3Port, help);
     }
 

@@ -65,7 +65,7 @@ class LocalRunnerTest {
     @Test
     void scansTheSampleImagesAndPrintsAVerdictTableAndJson() throws Exception {
         Path json = dir.resolve("verdicts.json");
-        Run run = run("--rekognition-endpoint", rekognition.endpoint().toString(), "--json", json.toString());
+        Run run = run("--engine", "rekognition", "--rekognition-endpoint", rekognition.endpoint().toString(), "--json", json.toString());
 
         assertEquals(0, run.code, run.err);
         List<String> rows = run.out.lines().toList();
@@ -86,7 +86,7 @@ class LocalRunnerTest {
     @Test
     void replaysTheSampleEventsLikeSamLocalInvoke() throws Exception {
         Path json = dir.resolve("events.json");
-        Run run = run("--rekognition-endpoint", rekognition.endpoint().toString(), "--json", json.toString(),
+        Run run = run("--engine", "rekognition", "--rekognition-endpoint", rekognition.endpoint().toString(), "--json", json.toString(),
                 "--events");
 
         assertEquals(0, run.code, run.err);
@@ -103,7 +103,7 @@ class LocalRunnerTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Path json = dir.resolve("watched.json");
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> LocalRunner.run(new String[] {
-            "--rekognition-endpoint", rekognition.endpoint().toString(), "--watch-for", "6", "--json", json.toString()},
+            "--engine", "rekognition", "--rekognition-endpoint", rekognition.endpoint().toString(), "--watch-for", "6", "--json", json.toString()},
                 REPO, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), NO_CREDENTIALS));
         String endpoint = await(() -> {
@@ -143,13 +143,33 @@ class LocalRunnerTest {
     }
 
     @Test
-    void withoutCredentialsItStopsWithOneClearLine() {
-        Run run = run();
+    void withoutCredentialsRekognitionStopsWithOneClearLine() {
+        Run run = run("--engine", "rekognition");
 
         assertEquals(2, run.code);
         assertEquals(1, run.err.lines().count(), run.err);
         assertTrue(run.err.startsWith("No AWS credentials found"), run.err);
         assertTrue(run.out.isEmpty());
+    }
+
+    @Test
+    void defaultRunIsOfflineWithTheEmbeddedEngine() throws Exception {
+        Path json = dir.resolve("offline.json");
+        int callsBefore = rekognition.requests().size();
+        Run run = run("--json", json.toString());
+
+        assertEquals(0, run.code, run.err);
+        assertTrue(run.err.contains("engine embedded, policy bundled:embedded-v7"), run.err);
+        List<String> rows = run.out.lines().toList();
+        for (String safe : List.of("street-q0003.jpg", "street-q0291.jpg", "street-q2821.jpg", "bridge-512.jpg")) {
+            assertRow(rows, safe, "ALLOW", "PUBLISHED");
+        }
+        assertRow(rows, "not-an-image.jpg", "REVIEW", "HELD");
+        JsonNode street = find(Json.mapper().readTree(json.toFile()), "street-q2821.jpg");
+        assertEquals("embedded", street.path("engine").asText());
+        assertEquals("nsfwjs-mobilenet_v2@4.4.0", street.path("modelVersion").asText());
+        assertEquals("embedded-v7/2026-11-25", street.path("policyVersion").asText());
+        assertEquals(callsBefore, rekognition.requests().size(), "offline means no Rekognition call");
     }
 
     @Test

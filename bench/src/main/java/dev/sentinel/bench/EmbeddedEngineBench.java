@@ -1,0 +1,125 @@
+package dev.sentinel.bench;
+
+import dev.sentinel.engine.embedded.NsfwClassifier;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/**
+ * Two measurements of the embedded engine, printed as Markdown:
+ *
+ * <ol>
+ *   <li>{@code speed}: ms per image for mobilenet_v2 on a 224 x 224 input in this JVM, and for nsfwjs 4.4.0 on
+ *       tfjs's CPU backend in node on the same image in the same run (models/nsfwjs/oracle/bench.mjs), as a ratio;
+ *       peak heap of this JVM.</li>
+ *   <li>{@code false-positives FOLDER...}: the class probabilities of every image in the folders (safe photos), and
+ *       how many would pass each candidate threshold, to choose the engine's policy thresholds from data.</li>
+ * </ol>
+ *
+ * <p>Run: {@code mvn -q -DskipTests -pl bench -am package exec:java -Dexec.args="speed"} (needs the oracle's
+ * node_modules: {@code npm --prefix models/nsfwjs/oracle ci}).
+ */
+public final class EmbeddedEngineBench {
+
+    private EmbeddedEngineBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length == 0 ? "speed" : args[0];
+        NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
+        switch (mode) {
+            case "speed" -> speed(classifier, Path.of("shared/src/test/resources/nsfw/"
+                    + "reg-test-input_labelme-subset_q2821.png"));
+            case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
+            default -> throw new IllegalArgumentException("modes: speed, false-positives FOLDER...");
+        }
+    }
+
+    private static void speed(NsfwClassifier classifier, Path image) throws Exception {
+        BufferedImage photo = ImageIO.read(image.toFile());
+        BufferedImage input = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
+        input.createGraphics().drawImage(photo, 0, 0, 224, 224, null);
+        Path input224 = Files.createTempFile("bench-224-", ".png");
+        ImageIO.write(input, "png", input224.toFile());
+
+        for (int i = 0; i < 20; i++) {
+            classifier.classify(input);
+        }
+        int runs = 50;
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            classifier.classify(input);
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(ms);
+        double javaMedian = ms[runs / 2];
+        long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+
+        Process node = new ProcessBuilder("node", "models/nsfwjs/oracle/bench.mjs", input224.toString(), "10")
+                .redirectErrorStream(false).start();
+        String nodeOut = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        int exit = node.waitFor();
+        Files.deleteIfExists(input224);
+        double nodeMedian = exit == 0 ? Double.parseDouble(nodeOut.lines().reduce((a, b) -> b).orElse("NaN"))
+                : Double.NaN;
+
+        System.out.printf(Locale.ROOT, "| engine | ms/image (median of %d, 224x224) | peak heap |%n", runs);
+        System.out.println("|---|---|---|");
+        System.out.printf(Locale.ROOT, "| embedded (Java, %d cores) | %.1f (p90 %.1f) | %d MB |%n",
+                Runtime.getRuntime().availableProcessors(), javaMedian, ms[runs * 9 / 10], peakHeap >> 20);
+        System.out.printf(Locale.ROOT, "| nsfwjs 4.4.0 on tfjs cpu (node) | %s | - |%n",
+                exit == 0 ? String.format(Locale.ROOT, "%.1f", nodeMedian) : "not run: " + nodeOut);
+        if (exit == 0) {
+            System.out.printf(Locale.ROOT, "%nratio: the embedded engine is %.1fx faster%n", nodeMedian / javaMedian);
+        }
+    }
+
+    private static void falsePositives(NsfwClassifier classifier, List<Path> folders) throws IOException {
+        List<float[]> all = new ArrayList<>();
+        System.out.println("| image | Drawing | Hentai | Neutral | Porn | Sexy |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (Path folder : folders) {
+            List<Path> files;
+            try (Stream<Path> list = Files.list(folder)) {
+                files = list.filter(f -> f.toString().matches("(?i).*\\.(jpe?g|png|gif|webp|bmp)$")).sorted()
+                        .toList();
+            }
+            for (Path file : files) {
+                BufferedImage image = ImageIO.read(file.toFile());
+                if (image == null) {
+                    continue;
+                }
+                float[] p = classifier.classify(image);
+                all.add(p);
+                System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f |%n", file.getFileName(),
+                        p[0], p[1], p[2], p[3], p[4]);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%n%d safe images. Share flagged at each threshold (Explicit = Porn+Hentai, "
+                + "Non-Explicit Nudity = Sexy):%n%n| threshold | Explicit | Non-Explicit Nudity |%n|---|---|---|%n",
+                all.size());
+        for (double t : new double[] {0.02, 0.05, 0.10, 0.20, 0.30, 0.50, 0.70, 0.90}) {
+            long explicit = all.stream().filter(p -> p[1] + p[3] >= t).count();
+            long sexy = all.stream().filter(p -> p[4] >= t).count();
+            System.out.printf(Locale.ROOT, "| %.0f%% | %d (%.0f%%) | %d (%.0f%%) |%n", t * 100, explicit,
+                    100.0 * explicit / all.size(), sexy, 100.0 * sexy / all.size());
+        }
+        double maxExplicit = all.stream().mapToDouble(p -> p[1] + p[3]).max().orElse(0);
+        double maxSexy = all.stream().mapToDouble(p -> p[4]).max().orElse(0);
+        System.out.printf(Locale.ROOT, "%nhighest on safe images: Explicit %.1f%%, Non-Explicit Nudity %.1f%%%n",
+                maxExplicit * 100, maxSexy * 100);
+    }
+}

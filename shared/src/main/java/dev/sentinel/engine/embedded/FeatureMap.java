@@ -1,0 +1,20 @@
+package dev.sentinel.engine.embedded;
+
+/** One image's activations, height x width x channels, channels last, in one flat array. */
+record FeatureMap(float[] data, int height, int width, int channels) {
+
+    FeatureMap {
+        if (data.length != height * width * channels) {
+            throw new IllegalArgumentException("feature map of " + height + "x" + width + "x" + channels
+                    + " needs " + height * width * channels + " values, has " + data.length);
+        }
+    }
+
+    static FeatureMap zeros(int height, int width, int channels) {
+        return new FeatureMap(new float[height * width * channels], height, width, channels);
+    }
+
+    String shape() {
+        return height + "x" + width + "x" + channels;
+    }
+}
