@@ -7,8 +7,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Real AWS-protocol servers on loopback, in this JVM: S3Mock for S3, DynamoDB Local for DynamoDB and an
@@ -23,8 +27,12 @@ public final class LocalAws implements AutoCloseable {
     private final DynamoDBProxyServer dynamo;
     private final int dynamoPort;
     private final RekognitionStandIn rekognition;
+    /** The S3 server's files: deleted on close, since the server itself leaves them behind. */
+    private final Path storeRoot;
 
-    private LocalAws(S3MockApplication s3, DynamoDBProxyServer dynamo, int dynamoPort, RekognitionStandIn rekognition) {
+    private LocalAws(S3MockApplication s3, DynamoDBProxyServer dynamo, int dynamoPort, RekognitionStandIn rekognition,
+                     Path storeRoot) {
+        this.storeRoot = storeRoot;
         this.s3 = s3;
         this.dynamo = dynamo;
         this.dynamoPort = dynamoPort;
@@ -47,8 +55,15 @@ public final class LocalAws implements AutoCloseable {
         props.put("server.address", "127.0.0.1");
         props.put("spring.main.banner-mode", "off");
         // Command-line style arguments win over S3Mock's packaged application.properties.
+        Path storeRoot;
+        try {
+            storeRoot = Files.createTempDirectory("sentinel-s3-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("no temporary folder for the local S3 server", e);
+        }
         S3MockApplication s3 = S3MockApplication.start(props,
                 "--com.adobe.testing.s3mock.max-payload-size=64MB",
+                "--com.adobe.testing.s3mock.store.root=" + storeRoot,
                 "--com.adobe.testing.s3mock.store.retain-files-on-exit=false");
 
         int port = freePort();
@@ -62,7 +77,7 @@ public final class LocalAws implements AutoCloseable {
             throw new IllegalStateException("DynamoDB Local did not start on port " + port + ": " + e.getMessage(), e);
         }
         RekognitionStandIn rekognition = RekognitionStandIn.start();
-        return new LocalAws(s3, dynamo, port, rekognition);
+        return new LocalAws(s3, dynamo, port, rekognition, storeRoot);
     }
 
     /**
@@ -102,6 +117,11 @@ public final class LocalAws implements AutoCloseable {
             // Stopping is best effort at shutdown; the in-memory database goes with the process.
         }
         s3.stop();
+        try (Stream<Path> files = Files.walk(storeRoot)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // Best effort: only temporary files are left.
+        }
     }
 
     private static int freePort() {
