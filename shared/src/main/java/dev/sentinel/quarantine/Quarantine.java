@@ -84,6 +84,22 @@ public final class Quarantine {
                 .filter(ref -> isVerifiedCopy(ref, expectedSha256));
     }
 
+    /**
+     * Copies a quarantined object back to where it was uploaded, with {@code tags}, and checks the restored bytes.
+     *
+     * @return the restored object (a new version of the original key)
+     * @throws QuarantineException when the restored bytes do not match; the quarantine copy is left untouched
+     */
+    public ObjectRef restore(ObjectRef quarantined, ObjectRef original, String expectedSha256,
+                             Map<String, String> tags) {
+        ObjectRef restored = objects.copy(quarantined, original.bucket(), original.key(), Map.of(), tags);
+        if (!isVerifiedCopy(restored, expectedSha256)) {
+            throw new QuarantineException("the restored object " + restored + " does not match the quarantined "
+                    + "bytes; the quarantine copy was kept");
+        }
+        return restored;
+    }
+
     /** Deletes the original; call only after {@link #copyAndVerify} or {@link #isVerifiedCopy} succeeded. */
     public void removeOriginal(ObjectRef source) {
         objects.delete(source);

@@ -164,8 +164,47 @@ public final class ScanService {
     }
 
     /** What the pipeline concluded about the bytes, before anything is stored. */
-    private record Judgement(PolicyDecision decision, List<ModerationLabel> labels, String sha256, ImageFormat format,
-                             String engine, String modelVersion, long engineMillis) { }
+    public record Judgement(PolicyDecision decision, List<ModerationLabel> labels, String sha256, ImageFormat format,
+                            String engine, String modelVersion, long engineMillis) { }
+
+    /** Judges a stored object without recording or moving anything (an on-demand dry run). */
+    public Judgement judgeStored(StoredObject stored) {
+        return judge(stored.ref(), stored);
+    }
+
+    /**
+     * Judges image bytes: format checks, the engine, the policy. Unreadable, empty or unsupported bytes are held
+     * for review, as uploads are.
+     *
+     * @throws EngineException of kind UNAVAILABLE when the engine cannot answer now
+     */
+    public Judgement judgeBytes(byte[] bytes, Optional<ObjectRef> storedAt) {
+        String sha = sha256(bytes);
+        ImageFormat format = ImageFormat.sniff(bytes);
+        if (bytes.length == 0) {
+            return held(ReasonCode.EMPTY_OBJECT, "The object is empty (zero bytes); there is no image to check.",
+                    sha, format);
+        }
+        if (format == ImageFormat.UNKNOWN || format == ImageFormat.HEIC) {
+            return held(ReasonCode.UNSUPPORTED_FORMAT, "The object is not an image in a supported format (JPEG, "
+                    + "PNG, GIF, WebP, BMP, TIFF); its content was identified as " + format.mediaType() + ".",
+                    sha, format);
+        }
+        long engineStart = System.nanoTime();
+        ModerationResult result;
+        try {
+            result = engine.detect(new ImageInput(bytes, format, storedAt));
+        } catch (EngineException e) {
+            if (e.kind() == EngineException.Kind.IMAGE_REJECTED) {
+                return held(ReasonCode.IMAGE_REJECTED, "The image could not be checked: " + e.getMessage(),
+                        sha, format);
+            }
+            throw e;
+        }
+        long engineMillis = (System.nanoTime() - engineStart) / 1_000_000;
+        return new Judgement(policy.evaluate(result.labels()), result.labels(), sha, format, result.engine(),
+                result.modelVersion(), engineMillis);
+    }
 
     private Judgement judge(ObjectRef ref, StoredObject stored) {
         if (stored.size() > settings.maxObjectBytes()) {
@@ -183,31 +222,7 @@ public final class ScanService {
             return held(ReasonCode.TOO_LARGE, "The object is " + e.size() + " bytes, over the " + e.limit()
                     + "-byte limit the scanner reads; a person must look.", sha, ImageFormat.UNKNOWN);
         }
-        String sha = sha256(bytes);
-        ImageFormat format = ImageFormat.sniff(bytes);
-        if (bytes.length == 0) {
-            return held(ReasonCode.EMPTY_OBJECT, "The object is empty (zero bytes); there is no image to check.",
-                    sha, format);
-        }
-        if (format == ImageFormat.UNKNOWN || format == ImageFormat.HEIC) {
-            return held(ReasonCode.UNSUPPORTED_FORMAT, "The object is not an image in a supported format (JPEG, "
-                    + "PNG, GIF, WebP, BMP, TIFF); its content was identified as " + format.mediaType() + ".",
-                    sha, format);
-        }
-        long engineStart = System.nanoTime();
-        ModerationResult result;
-        try {
-            result = engine.detect(new ImageInput(bytes, format, Optional.of(ref)));
-        } catch (EngineException e) {
-            if (e.kind() == EngineException.Kind.IMAGE_REJECTED) {
-                return held(ReasonCode.IMAGE_REJECTED, "The image could not be checked: " + e.getMessage(),
-                        sha, format);
-            }
-            throw e;
-        }
-        long engineMillis = (System.nanoTime() - engineStart) / 1_000_000;
-        return new Judgement(policy.evaluate(result.labels()), result.labels(), sha, format, result.engine(),
-                result.modelVersion(), engineMillis);
+        return judgeBytes(bytes, Optional.of(ref));
     }
 
     private Judgement held(ReasonCode code, String text, String sha, ImageFormat format) {

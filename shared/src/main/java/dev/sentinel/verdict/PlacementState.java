@@ -16,7 +16,9 @@ public enum PlacementState {
     /** Only the quarantine copy remains. */
     QUARANTINED(true),
     /** The object disappeared before its verdict could be carried out (deleted by its owner). */
-    GONE(true);
+    GONE(true),
+    /** An image checked on demand and sent inline: nothing was stored, so there is nothing to place. */
+    NOT_STORED(true);
 
     private final boolean settled;
 

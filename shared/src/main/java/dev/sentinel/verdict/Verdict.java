@@ -16,11 +16,18 @@ import java.util.Objects;
  * why: the exact content (SHA-256), the labels the engine saw, the policy and model versions, the statement of
  * reasons, and where the object lives now.
  *
- * @param revision increases with every stored change, so concurrent writers cannot overwrite each other unseen
+ * @param revision       increases with every stored change, so concurrent writers cannot overwrite each other unseen
+ * @param requestedBy    who asked for an on-demand check (the caller's subject); null for uploads
+ * @param reviewDeadline when a person must have decided, set by a takedown notice; null when no deadline applies
+ * @param noticeIds      takedown notices about this object
+ * @param decisions      what people decided about it, oldest first (reviews and appeals); the automated decision is
+ *                       {@code action} with its {@code reasons}
  */
 public record Verdict(String verdictId, ObjectIdentity object, Action action, List<ModerationLabel> labels,
                       List<Reason> reasons, String policyVersion, String engine, String modelVersion,
-                      Instant decidedAt, Placement placement, ReviewStatus review, long revision) {
+                      Instant decidedAt, Placement placement, ReviewStatus review, long revision,
+                      String requestedBy, Instant reviewDeadline, List<String> noticeIds,
+                      List<HumanDecision> decisions) {
 
     public Verdict {
         Objects.requireNonNull(verdictId, "verdictId");
@@ -30,11 +37,38 @@ public record Verdict(String verdictId, ObjectIdentity object, Action action, Li
         reasons = List.copyOf(reasons);
         Objects.requireNonNull(placement, "placement");
         Objects.requireNonNull(review, "review");
+        noticeIds = noticeIds == null ? List.of() : List.copyOf(noticeIds);
+        decisions = decisions == null ? List.of() : List.copyOf(decisions);
+    }
+
+    /** An automated verdict, before any person or notice has touched it. */
+    public Verdict(String verdictId, ObjectIdentity object, Action action, List<ModerationLabel> labels,
+                   List<Reason> reasons, String policyVersion, String engine, String modelVersion, Instant decidedAt,
+                   Placement placement, ReviewStatus review, long revision) {
+        this(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt, placement,
+                review, revision, null, null, List.of(), List.of());
     }
 
     public Verdict withPlacement(Placement next) {
         return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
-                next, review, revision + 1);
+                next, review, revision + 1, requestedBy, reviewDeadline, noticeIds, decisions);
+    }
+
+    public Verdict withRequestedBy(String subject) {
+        return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
+                placement, review, revision, subject, reviewDeadline, noticeIds, decisions);
+    }
+
+    /** The next revision after a person's or a notice's change to placement, review status and deadline. */
+    public Verdict withCase(Placement nextPlacement, ReviewStatus nextReview, Instant deadline, List<String> notices,
+                            List<HumanDecision> humanDecisions) {
+        return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
+                nextPlacement, nextReview, revision + 1, requestedBy, deadline, notices, humanDecisions);
+    }
+
+    /** Whether the object is kept from the public: by the automated decision or by a person's. */
+    public boolean restricted() {
+        return placement.state() != PlacementState.PUBLISHED;
     }
 
     /**

@@ -61,8 +61,12 @@ class SamTemplateTest {
             assertEquals(codeUri.group(1), codeUri.group(2));
             Path pom = repo.resolve("functions").resolve(codeUri.group(1)).resolve("pom.xml");
             String pomText = Files.readString(pom);
-            assertTrue(pomText.contains("<outputFile>${project.build.directory}/" + codeUri.group(1) + ".jar</outputFile>"),
-                    pom + " must shade to the jar the template names");
+            // The parent shades every function module to target/<artifactId>.jar; the module must use it.
+            assertTrue(pomText.contains("<artifactId>" + codeUri.group(1) + "</artifactId>")
+                    && pomText.contains("<artifactId>maven-shade-plugin</artifactId>"),
+                    pom + " must be artifact " + codeUri.group(1) + " and shade to the jar the template names");
+            assertTrue(Files.readString(repo.resolve("pom.xml")).contains(
+                    "<outputFile>${project.build.directory}/${project.artifactId}.jar</outputFile>"));
             assertTrue(Files.readString(repo.resolve("pom.xml")).contains("<module>functions/" + codeUri.group(1)
                     + "</module>"), "the root build must build " + codeUri.group(1));
             Path source = repo.resolve("functions").resolve(codeUri.group(1)).resolve("src/main/java")

@@ -1,0 +1,41 @@
+package dev.sentinel.functions.moderation;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.sentinel.api.ApiPipeline;
+import dev.sentinel.api.ApiSettings;
+import dev.sentinel.api.HttpApiEvents;
+import dev.sentinel.api.Router;
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.log.StructuredLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+
+/** On-demand checks and verdicts: POST /moderations, GET /moderations/{id}, its audit trail, an object's verdict history. Behind the HTTP API's JWT authorizer. */
+public final class ModerationApiHandler implements RequestStreamHandler {
+
+    /** Built once per container, at class initialisation, so SnapStart snapshots it warm. */
+    private static final class Container {
+        static final Router ROUTER = new ApiPipeline(ScanSettings.fromEnvironment(System.getenv()),
+                ApiSettings.fromEnvironment(System.getenv()), AwsClients.fromEnvironment(System.getenv()),
+                StructuredLog.stdout("moderation-api"), Clock.systemUTC()).moderationRouter();
+    }
+
+    private final Router router;
+
+    public ModerationApiHandler() {
+        this(Container.ROUTER);
+    }
+
+    public ModerationApiHandler(Router router) {
+        this.router = router;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        HttpApiEvents.respond(input, output, router);
+    }
+}

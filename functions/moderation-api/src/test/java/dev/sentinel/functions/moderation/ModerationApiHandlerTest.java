@@ -1,0 +1,180 @@
+package dev.sentinel.functions.moderation;
+
+import static dev.sentinel.testing.ApiFixture.call;
+import static dev.sentinel.testing.ApiFixture.explicit;
+import static dev.sentinel.testing.ApiFixture.sample;
+import static dev.sentinel.testing.ApiFixture.withBody;
+import static dev.sentinel.testing.ApiFixture.withCaller;
+import static dev.sentinel.testing.ApiFixture.withPath;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sentinel.testing.ApiFixture;
+import dev.sentinel.testing.ApiFixture.Answer;
+import dev.sentinel.testing.TestAws;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The moderation API function, driven with the sample HTTP API events against the local servers. */
+class ModerationApiHandlerTest {
+
+    private static final String GENERATOR = "3f9a7d2e-image-generator";
+    private final ApiFixture fx = new ApiFixture();
+    private final ModerationApiHandler handler = new ModerationApiHandler(fx.pipeline().moderationRouter());
+
+    @Test
+    void storedObjectIsScannedLikeAnUploadAndQuarantined() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
+        fx.labels(photo, explicit(96));
+        fx.upload("generated/output-0042.png", photo);
+
+        Answer answer = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "generated/output-0042.png")));
+
+        assertEquals(201, answer.status());
+        assertEquals("QUARANTINE", answer.body().at("/verdict/action").asText());
+        assertEquals("QUARANTINED", answer.body().at("/verdict/placement/state").asText());
+        assertEquals("QUARANTINE", answer.body().at("/statementOfReasons/decision").asText());
+        assertTrue(answer.body().at("/statementOfReasons/automated").asBoolean());
+        assertTrue(answer.body().at("/statementOfReasons/redress").asText().contains("POST /appeals"));
+        assertEquals(96.0, answer.body().at("/verdict/reasons/0/confidence").asDouble(), 1e-9);
+    }
+
+    @Test
+    void inlineImageIsJudgedAndItsVerdictReadableOnlyByWhoAsked() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0003.jpg");
+        Answer answer = post(Map.of("image", Base64.getEncoder().encodeToString(photo)));
+
+        assertEquals(201, answer.status());
+        String id = answer.body().at("/verdict/verdictId").asText();
+        assertEquals("ALLOW", answer.body().at("/verdict/action").asText());
+        assertEquals("NOT_STORED", answer.body().at("/verdict/placement/state").asText());
+        assertEquals(GENERATOR, answer.body().at("/verdict/requestedBy").asText());
+
+        ObjectNode get = withPath(sample("api-get-moderation.json"), "id", id);
+        assertEquals(200, call(this::invoke, withCaller(get, GENERATOR, "uploader-app")).status());
+        Answer stranger = call(this::invoke, withCaller(get.deepCopy(), "someone-else", "uploader-app"));
+        assertEquals(403, stranger.status());
+        assertFalse(stranger.body().has("verdict"), "a refusal carries no data");
+        assertEquals(200, call(this::invoke, withCaller(get.deepCopy(), "rev-1", "reviewer")).status());
+    }
+
+    @Test
+    void dryRunJudgesWithoutStoringOrMoving() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0291.jpg");
+        fx.labels(photo, explicit(99));
+        fx.upload("dry.jpg", photo);
+
+        Answer answer = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "dry.jpg"), "dryRun", true));
+
+        assertEquals(200, answer.status());
+        assertEquals("QUARANTINE", answer.body().at("/verdict/action").asText());
+        assertTrue(fx.aws.s3().headObject(b -> b.bucket(fx.uploads).key("dry.jpg")).sdkHttpResponse().isSuccessful(),
+                "nothing is moved in a dry run");
+        ObjectNode get = withPath(sample("api-get-moderation.json"), "id", answer.body().at("/verdict/verdictId")
+                .asText());
+        assertEquals(404, call(this::invoke, withCaller(get, "rev-1", "reviewer")).status());
+    }
+
+    @Test
+    void sampleEventsAreAcceptedAsTheyAre() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q2821.jpg");
+        ObjectNode inline = sample("api-post-moderation-inline.json");
+        ((ObjectNode) inline).put("body", inline.get("body").asText()
+                .replace("BASE64_IMAGE", Base64.getEncoder().encodeToString(photo)));
+
+        Answer answer = call(this::invoke, inline);
+
+        assertEquals(200, answer.status(), answer.body().toString());
+        assertTrue(answer.body().path("dryRun").asBoolean());
+    }
+
+    @Test
+    void objectHistoryListsEveryVerdictNewestFirst() {
+        fx.uploadAndScan("users/alice/holiday.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
+        fx.uploadAndScan("users/alice/holiday.jpg", TestAws.photo("reg-test-input_labelme-subset_q0122.jpg"),
+                ApiFixture.partialNudity(91));
+        ObjectNode event = sample("api-get-object-verdicts.json");
+        withPath(event, "bucket", fx.uploads);
+
+        Answer answer = call(this::invoke, event);
+
+        assertEquals(200, answer.status(), answer.body().toString());
+        assertEquals(2, answer.body().path("verdicts").size());
+        assertEquals("REVIEW", answer.body().at("/verdicts/0/action").asText());
+    }
+
+    @Test
+    void badInputIsA400ProblemNeverA500() {
+        Map<Object, String> cases = Map.of(
+                Map.of("image", "not base64!!"), "not valid base64",
+                Map.of("image", "aGVsbG8=", "colour", "red"), "unknown field 'colour'",
+                Map.of("s3", Map.of("bucket", fx.uploads, "key", "../etc/passwd")), ".. segments",
+                Map.of("s3", Map.of("bucket", fx.uploads, "key", "a.jpg"), "image", "aGVsbG8="), "exactly one",
+                Map.of("s3", Map.of("bucket", "not-an-uploads-bucket", "key", "a.jpg")), "not an uploads bucket",
+                Map.of("dryRun", "sometimes", "image", "aGVsbG8="), "dryRun",
+                "{\"image\": ", "not valid JSON");
+        cases.forEach((body, expected) -> {
+            Answer answer = call(this::invoke, withBody(sample("api-post-moderation-s3.json"), body));
+            assertEquals(400, answer.status(), body + " -> " + answer.body());
+            assertEquals("application/problem+json", answer.contentType());
+            assertTrue(answer.body().path("detail").asText().contains(expected), answer.body().toString());
+            assertEquals(List.of("detail", "status", "title", "type"), fieldNames(answer));
+        });
+    }
+
+    @Test
+    void malformedAndUnknownIdsAndMissingObjects() {
+        ObjectNode get = withCaller(sample("api-get-moderation.json"), "rev-1", "reviewer");
+        assertEquals(400, call(this::invoke, withPath(get, "id", "vd-../../etc")).status());
+        assertEquals(404, call(this::invoke, withPath(get, "id", "vd-" + "0".repeat(32))).status());
+        assertEquals(404, post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "never-uploaded.jpg"))).status());
+    }
+
+    @Test
+    void oversizedBodyIsRefusedWithTheWayOut() {
+        Answer answer = call(this::invoke, withBody(sample("api-post-moderation-inline.json"),
+                "{\"image\": \"" + "A".repeat(6 * 1024 * 1024) + "\"}"));
+
+        assertEquals(413, answer.status());
+        assertTrue(answer.body().path("detail").asText().contains("S3 reference"));
+    }
+
+    @Test
+    void callersWithoutTheRightGroupGet403AndNoData() {
+        ObjectNode asReviewer = withCaller(sample("api-post-moderation-s3.json"), "rev-1", "reviewer");
+        ObjectNode noGroups = withCaller(sample("api-post-moderation-s3.json"), "x");
+        ObjectNode audit = withCaller(sample("api-get-moderation-audit.json"), GENERATOR, "uploader-app");
+
+        for (ObjectNode event : List.of(asReviewer, noGroups, audit)) {
+            Answer answer = call(this::invoke, event);
+            assertEquals(403, answer.status());
+            assertEquals(List.of("detail", "status", "title", "type"), fieldNames(answer));
+        }
+    }
+
+    @Test
+    void eventThatIsNotAnHttpApiRequestGetsAProblem() {
+        Answer answer = call(this::invoke, sample("s3-put-jpeg.json"));
+
+        assertEquals(400, answer.status());
+    }
+
+    private void invoke(java.io.InputStream in, java.io.OutputStream out) throws java.io.IOException {
+        handler.handleRequest(in, out, null);
+    }
+
+    private Answer post(Object body) {
+        return call(this::invoke, withBody(sample("api-post-moderation-s3.json"), body));
+    }
+
+    private static List<String> fieldNames(Answer answer) {
+        List<String> names = new java.util.ArrayList<>();
+        answer.body().fieldNames().forEachRemaining(names::add);
+        java.util.Collections.sort(names);
+        return names;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.sentinel.api;
+
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.cases.AppealService;
+import dev.sentinel.cases.NoticeService;
+import dev.sentinel.cases.ReviewService;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.S3ObjectStore;
+import dev.sentinel.quarantine.Quarantine;
+import dev.sentinel.scan.OnDemandModeration;
+import dev.sentinel.scan.ScanPipeline;
+import dev.sentinel.store.DynamoCaseStore;
+import dev.sentinel.store.DynamoVerdictStore;
+import java.time.Clock;
+
+/** Wires the API's routes from settings and SDK clients: what each API function builds once per container. */
+public final class ApiPipeline {
+
+    private final ScanSettings scan;
+    private final ApiSettings api;
+    private final AwsClients clients;
+    private final StructuredLog log;
+    private final Clock clock;
+    private final S3ObjectStore objects;
+    private final DynamoVerdictStore verdicts;
+    private final DynamoCaseStore cases;
+
+    public ApiPipeline(ScanSettings scan, ApiSettings api, AwsClients clients, StructuredLog log, Clock clock) {
+        this.scan = scan;
+        this.api = api;
+        this.clients = clients;
+        this.log = log;
+        this.clock = clock;
+        this.objects = new S3ObjectStore(clients.s3());
+        this.verdicts = new DynamoVerdictStore(clients.dynamo(), scan.verdictTable());
+        this.cases = new DynamoCaseStore(clients.dynamo(), api.casesTable());
+    }
+
+    /** {@code POST /moderations} and reading verdicts; loads the policy and engine like the scan function. */
+    public Router moderationRouter() {
+        OnDemandModeration moderation = new OnDemandModeration(ScanPipeline.service(scan, clients, log, clock),
+                objects, verdicts, scan, clock);
+        return new ModerationRoutes(moderation, verdicts, cases, api.appealWindow()).register(new Router(log));
+    }
+
+    public Router reviewRouter() {
+        return new ReviewRoutes(reviews(), verdicts).register(new Router(log));
+    }
+
+    public Router noticeRouter() {
+        return new NoticeRoutes(new NoticeService(verdicts, objects, cases, cases, api.deadlines(), clock))
+                .register(new Router(log));
+    }
+
+    public Router appealRouter() {
+        return new AppealRoutes(new AppealService(reviews(), cases, cases, clock), api.appealWindow())
+                .register(new Router(log));
+    }
+
+    private ReviewService reviews() {
+        return new ReviewService(verdicts, objects, new Quarantine(objects, scan.quarantineBucket()), cases, clock,
+                api.appealWindow());
+    }
+}

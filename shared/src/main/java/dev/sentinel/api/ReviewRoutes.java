@@ -1,0 +1,75 @@
+package dev.sentinel.api;
+
+import dev.sentinel.cases.ReviewService;
+import dev.sentinel.store.VerdictStore;
+import dev.sentinel.verdict.ReviewStatus;
+import dev.sentinel.verdict.Verdict;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The review queue and reviewers' decisions. */
+public final class ReviewRoutes {
+
+    public record DecisionRequest(String decision, String reason) { }
+
+    private static final int MAX_PAGE = 100;
+
+    private final ReviewService reviews;
+    private final VerdictStore verdicts;
+
+    public ReviewRoutes(ReviewService reviews, VerdictStore verdicts) {
+        this.reviews = reviews;
+        this.verdicts = verdicts;
+    }
+
+    public Router register(Router router) {
+        return router
+                .add("GET /reviews", Groups.REVIEWERS, this::queue)
+                .add("POST /reviews/{id}/decision", Groups.REVIEWERS, this::decide);
+    }
+
+    private ApiResponse queue(ApiRequest request) {
+        ReviewStatus status;
+        try {
+            status = ReviewStatus.valueOf(request.query().getOrDefault("status", "PENDING"));
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("status must be one of PENDING, APPEALED, CONFIRMED, RELEASED, NOT_NEEDED");
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(request.query().getOrDefault("limit", "25"));
+        } catch (NumberFormatException e) {
+            throw ApiProblem.badRequest("limit must be a whole number from 1 to " + MAX_PAGE);
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw ApiProblem.badRequest("limit must be a whole number from 1 to " + MAX_PAGE);
+        }
+        String cursor = request.query().get("cursor");
+        VerdictStore.Page<Verdict> page;
+        try {
+            page = verdicts.listByReview(status, limit, cursor);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("cursor is not one this API issued");
+        } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException e) {
+            if (e.statusCode() == 400) {
+                // A well-formed cursor from another status's listing.
+                throw ApiProblem.badRequest("cursor does not belong to this listing");
+            }
+            throw e;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("items", page.items());
+        body.put("nextCursor", page.nextCursor());
+        return ApiResponse.json(200, body);
+    }
+
+    private ApiResponse decide(ApiRequest request) {
+        String id = Inputs.verdictId(request.path("id"));
+        DecisionRequest body = Router.body(request, DecisionRequest.class);
+        String decision = Inputs.oneOf(body.decision(), "decision", ReviewService.CONFIRM, ReviewService.RELEASE);
+        String reason = Inputs.text(body.reason(), "reason", 2000);
+        Verdict decided = reviews.decide(id, decision, reason, request.caller());
+        return ApiResponse.json(200, VerdictView.of(decided, reviews.appealWindow()));
+    }
+}

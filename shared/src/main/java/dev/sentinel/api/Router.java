@@ -1,0 +1,104 @@
+package dev.sentinel.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.sentinel.cases.CaseConflictException;
+import dev.sentinel.cases.CaseNotFoundException;
+import dev.sentinel.cases.InvalidCaseRequestException;
+import dev.sentinel.json.Json;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.scan.ScanFailedException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Routes requests by route key after checking the caller's groups (the JWT authorizer has already checked the
+ * token; this is the second line), and turns every failure into a problem response: bad input is a 4xx, never a
+ * 500.
+ */
+public final class Router {
+
+    private record Route(List<String> groups, Function<ApiRequest, ApiResponse> handler) { }
+
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final StructuredLog log;
+
+    public Router(StructuredLog log) {
+        this.log = log;
+    }
+
+    public Router add(String routeKey, List<String> groups, Function<ApiRequest, ApiResponse> handler) {
+        routes.put(routeKey, new Route(List.copyOf(groups), handler));
+        return this;
+    }
+
+    public java.util.Set<String> routeKeys() {
+        return routes.keySet();
+    }
+
+    public ApiResponse handle(ApiRequest request) {
+        Route route = routes.get(request.routeKey());
+        if (route == null) {
+            return ApiResponse.problem(ApiProblem.notFound("no route " + request.routeKey()));
+        }
+        if (request.caller().subject().isEmpty() || !request.caller().inAny(route.groups())) {
+            return ApiResponse.problem(ApiProblem.forbidden());
+        }
+        try {
+            return route.handler().apply(request);
+        } catch (ApiProblem problem) {
+            return ApiResponse.problem(problem);
+        } catch (CaseNotFoundException e) {
+            return ApiResponse.problem(ApiProblem.notFound(e.getMessage()));
+        } catch (CaseConflictException e) {
+            return ApiResponse.problem(ApiProblem.conflict(e.getMessage()));
+        } catch (InvalidCaseRequestException e) {
+            return ApiResponse.problem(ApiProblem.badRequest(e.getMessage()));
+        } catch (ScanFailedException e) {
+            log.warn("request-failed", Map.of("route", request.routeKey(), "error", e.getClass().getSimpleName()));
+            return ApiResponse.problem(new ApiProblem(503, "urn:sentinel:problem:unavailable",
+                    "Try again later", "the moderation pipeline could not answer now; nothing was published"));
+        }
+    }
+
+    /** Reads a JSON body into {@code type}, refusing unknown fields, wrong types and missing bodies. */
+    public static <T> T body(ApiRequest request, Class<T> type) {
+        if (request.body() == null || request.body().isBlank()) {
+            throw ApiProblem.badRequest("a JSON body is required");
+        }
+        try {
+            T value = Json.mapper().readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).readValue(request.body());
+            if (value == null) {
+                throw ApiProblem.badRequest("a JSON object is required");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiProblem.badRequest("unknown field '" + e.getPropertyName() + "'");
+        } catch (InvalidFormatException e) {
+            throw ApiProblem.badRequest("field '" + path(e) + "' has a value of the wrong type or format");
+        } catch (MismatchedInputException e) {
+            throw ApiProblem.badRequest("the body does not have the expected shape"
+                    + (e.getPath().isEmpty() ? "" : " at '" + path(e) + "'"));
+        } catch (JsonProcessingException e) {
+            throw ApiProblem.badRequest("the body is not valid JSON");
+        }
+    }
+
+    private static String path(MismatchedInputException e) {
+        StringBuilder path = new StringBuilder();
+        e.getPath().forEach(ref -> {
+            if (ref.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        });
+        return path.toString();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.sentinel.cases;
+
+import java.util.Optional;
+
+public interface NoticeStore {
+
+    void create(Notice notice);
+
+    Optional<Notice> findNotice(String noticeId);
+}

@@ -1,0 +1,154 @@
+package dev.sentinel.cases;
+
+import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.objects.ObjectStore;
+import dev.sentinel.policy.Action;
+import dev.sentinel.quarantine.Quarantine;
+import dev.sentinel.scan.ScanService;
+import dev.sentinel.store.ConcurrentUpdateException;
+import dev.sentinel.store.VerdictStore;
+import dev.sentinel.verdict.HumanDecision;
+import dev.sentinel.verdict.Placement;
+import dev.sentinel.verdict.PlacementState;
+import dev.sentinel.verdict.ReviewStatus;
+import dev.sentinel.verdict.Verdict;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.Period;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A person's decision on a held or quarantined image: CONFIRM keeps it from the public (a held image is moved to
+ * quarantine), RELEASE publishes it (a quarantined image is copied back byte-identical, verified, tagged approved,
+ * and only then removed from quarantine). Every decision is recorded on the verdict and appended to the audit
+ * trail with the state before and after and the statement of reasons.
+ */
+public final class ReviewService {
+
+    public static final String CONFIRM = "CONFIRM";
+    public static final String RELEASE = "RELEASE";
+
+    private final VerdictStore verdicts;
+    private final ObjectStore objects;
+    private final Quarantine quarantine;
+    private final AuditTrail audit;
+    private final Clock clock;
+    private final Period appealWindow;
+
+    public ReviewService(VerdictStore verdicts, ObjectStore objects, Quarantine quarantine, AuditTrail audit,
+                         Clock clock, Period appealWindow) {
+        this.verdicts = verdicts;
+        this.objects = objects;
+        this.quarantine = quarantine;
+        this.audit = audit;
+        this.clock = clock;
+        this.appealWindow = appealWindow;
+    }
+
+    public Period appealWindow() {
+        return appealWindow;
+    }
+
+    public Verdict verdict(String verdictId) {
+        return verdicts.find(verdictId).orElseThrow(() -> new CaseNotFoundException("no verdict " + verdictId));
+    }
+
+    void update(Verdict current, Verdict next) {
+        verdicts.update(current, next);
+    }
+
+    public Verdict decide(String verdictId, String outcome, String reason, Actor reviewer) {
+        Verdict verdict = verdict(verdictId);
+        if (verdict.review() != ReviewStatus.PENDING) {
+            throw new CaseConflictException("verdict " + verdictId + " is not waiting for review (it is "
+                    + verdict.review() + ")" + (verdict.review() == ReviewStatus.APPEALED
+                    ? "; decide the appeal instead" : ""));
+        }
+        boolean restrict = switch (outcome) {
+            case CONFIRM -> true;
+            case RELEASE -> false;
+            default -> throw new IllegalArgumentException("outcome must be CONFIRM or RELEASE");
+        };
+        return record(verdict, "REVIEW", outcome, restrict, reason, reviewer, null);
+    }
+
+    /**
+     * Carries out a person's decision and records it.
+     *
+     * @param restrict true to keep the object from the public, false to publish it
+     */
+    Verdict record(Verdict verdict, String kind, String outcome, boolean restrict, String reason, Actor actor,
+                   String appealId) {
+        Instant now = clock.instant();
+        Placement placement = restrict ? restrict(verdict, now) : release(verdict, now);
+        List<HumanDecision> decisions = new ArrayList<>(verdict.decisions());
+        decisions.add(new HumanDecision(kind, outcome, actor.subject(), actor.groups(), now, reason,
+                restrict ? Action.QUARANTINE : Action.ALLOW, appealId));
+        Verdict next = verdict.withCase(placement, restrict ? ReviewStatus.CONFIRMED : ReviewStatus.RELEASED, null,
+                verdict.noticeIds(), decisions);
+        try {
+            verdicts.update(verdict, next);
+        } catch (ConcurrentUpdateException e) {
+            throw new CaseConflictException("verdict " + verdict.verdictId() + " changed while deciding; reload it");
+        }
+        StatementOfReasons statement = StatementOfReasons.of(next, appealWindow);
+        audit.append(new AuditEntry(verdict.verdictId(), now, actor.subject(), actor.groups(), kind + "_" + outcome,
+                reason, state(verdict), state(next), statement));
+        if (!restrict && verdict.placement().state() == PlacementState.QUARANTINED) {
+            // Only now that the restored object is recorded does the quarantine copy go.
+            quarantine.removeOriginal(verdict.placement().location());
+        }
+        return next;
+    }
+
+    private Placement restrict(Verdict verdict, Instant now) {
+        Placement current = verdict.placement();
+        ObjectRef where = current.location();
+        return switch (current.state()) {
+            case HELD, PUBLISHED, PENDING -> {
+                if (objects.head(where).isEmpty()) {
+                    yield quarantine.findVerifiedCopy(where, verdict.object().sha256())
+                            .map(copy -> new Placement(PlacementState.QUARANTINED, copy, now))
+                            .orElse(new Placement(PlacementState.GONE, where, now));
+                }
+                ObjectRef copy = quarantine.copyAndVerify(where, verdict.object().sha256(), verdict.verdictId());
+                quarantine.removeOriginal(where);
+                yield new Placement(PlacementState.QUARANTINED, copy, now);
+            }
+            case QUARANTINE_COPIED -> {
+                quarantine.removeOriginal(verdict.object().ref());
+                yield new Placement(PlacementState.QUARANTINED, where, now);
+            }
+            case QUARANTINED, GONE, NOT_STORED -> current;
+        };
+    }
+
+    private Placement release(Verdict verdict, Instant now) {
+        Placement current = verdict.placement();
+        return switch (current.state()) {
+            case QUARANTINED, QUARANTINE_COPIED -> {
+                ObjectRef restored = quarantine.restore(current.location(), verdict.object().ref(),
+                        verdict.object().sha256(), Map.of(ScanService.VISIBILITY_TAG, ScanService.APPROVED));
+                yield new Placement(PlacementState.PUBLISHED, restored, now);
+            }
+            case HELD, PENDING, PUBLISHED -> {
+                ObjectRef where = current.location();
+                if (objects.head(where).isEmpty()) {
+                    yield new Placement(PlacementState.GONE, where, now);
+                }
+                Map<String, String> tags = new LinkedHashMap<>(objects.tags(where));
+                tags.put(ScanService.VISIBILITY_TAG, ScanService.APPROVED);
+                objects.putTags(where, tags);
+                yield new Placement(PlacementState.PUBLISHED, where, now);
+            }
+            case GONE, NOT_STORED -> current;
+        };
+    }
+
+    static AuditEntry.State state(Verdict verdict) {
+        return new AuditEntry.State(verdict.action(), verdict.placement().state(), verdict.review());
+    }
+}

@@ -1,0 +1,132 @@
+package dev.sentinel.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import dev.sentinel.cases.Appeal;
+import dev.sentinel.cases.AppealStore;
+import dev.sentinel.cases.AuditEntry;
+import dev.sentinel.cases.AuditTrail;
+import dev.sentinel.cases.Notice;
+import dev.sentinel.cases.NoticeStore;
+import dev.sentinel.json.Json;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/** Notices, appeals and the audit trail in the cases table (see {@link CaseTable}). */
+public final class DynamoCaseStore implements NoticeStore, AppealStore, AuditTrail {
+
+    private static final DateTimeFormatter SORTABLE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoCaseStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public void create(Notice notice) {
+        putNew("notice#" + notice.noticeId(), "notice", notice, 0);
+    }
+
+    @Override
+    public Optional<Notice> findNotice(String noticeId) {
+        return get("notice#" + noticeId, "notice", Notice.class);
+    }
+
+    @Override
+    public void create(Appeal appeal) {
+        putNew("appeal#" + appeal.appealId(), "appeal", appeal, appeal.revision());
+    }
+
+    @Override
+    public Optional<Appeal> findAppeal(String appealId) {
+        return get("appeal#" + appealId, "appeal", Appeal.class);
+    }
+
+    @Override
+    public void update(Appeal current, Appeal next) {
+        Map<String, AttributeValue> item = item("appeal#" + next.appealId(), "appeal", next, next.revision());
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("#rev = :expected")
+                    .expressionAttributeNames(Map.of("#rev", CaseTable.REVISION))
+                    .expressionAttributeValues(Map.of(":expected",
+                            AttributeValue.fromN(Long.toString(current.revision())))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new ConcurrentUpdateException("appeal " + current.appealId() + " changed since it was read");
+        }
+    }
+
+    @Override
+    public void append(AuditEntry entry) {
+        // Time first so entries sort chronologically; the random suffix keeps two entries of one instant apart.
+        putNew("audit#" + entry.subject(), SORTABLE.format(entry.at()) + "#" + UUID.randomUUID(), entry, 0);
+    }
+
+    @Override
+    public List<AuditEntry> of(String subject) {
+        List<AuditEntry> entries = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", CaseTable.PK))
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("audit#" + subject)))
+                    .exclusiveStartKey(from));
+            page.items().forEach(i -> entries.add(read(i, AuditEntry.class)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return entries;
+    }
+
+    private void putNew(String pk, String sk, Object document, long revision) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item(pk, sk, document, revision))
+                    .conditionExpression("attribute_not_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#pk", CaseTable.PK)));
+        } catch (ConditionalCheckFailedException e) {
+            throw new ConcurrentUpdateException(pk + " / " + sk + " already exists; records are never overwritten");
+        }
+    }
+
+    private <T> Optional<T> get(String pk, String sk, Class<T> type) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of(CaseTable.PK, AttributeValue.fromS(pk), CaseTable.SK, AttributeValue.fromS(sk)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(item, type));
+    }
+
+    private static Map<String, AttributeValue> item(String pk, String sk, Object document, long revision) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(CaseTable.PK, AttributeValue.fromS(pk));
+        item.put(CaseTable.SK, AttributeValue.fromS(sk));
+        item.put(CaseTable.REVISION, AttributeValue.fromN(Long.toString(revision)));
+        try {
+            item.put(CaseTable.DOCUMENT, AttributeValue.fromS(Json.mapper().writeValueAsString(document)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + document.getClass().getSimpleName(), e);
+        }
+        return item;
+    }
+
+    private static <T> T read(Map<String, AttributeValue> item, Class<T> type) {
+        try {
+            return Json.mapper().readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .readValue(item.get(CaseTable.DOCUMENT).s());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored " + type.getSimpleName() + " is not readable", e);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sentinel.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sentinel.api.ApiPipeline;
+import dev.sentinel.api.ApiSettings;
+import dev.sentinel.cases.NoticeDeadlines;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.json.Json;
+import dev.sentinel.local.aws.RekognitionStandIn;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.policy.PolicyLoader;
+import dev.sentinel.scan.ObjectEvent;
+import dev.sentinel.scan.ScanOutcome;
+import dev.sentinel.scan.ScanPipeline;
+import dev.sentinel.store.CaseTable;
+import dev.sentinel.verdict.Verdict;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * One isolated deployment for API tests: uploads and quarantine buckets, verdicts and cases tables, the
+ * Rekognition stand-in answering by image content, and the sample HTTP API events from {@code events/} to patch.
+ */
+public final class ApiFixture {
+
+    public final TestAws aws = TestAws.get();
+    public final RekognitionStandIn rekognition = aws.freshRekognition();
+    public final String uploads = aws.newBucket("uploads", true);
+    public final String quarantine = aws.newBucket("quarantine", true);
+    public final String verdictTable = aws.newVerdictTable();
+    public final String casesTable = "cases-" + uploads;
+    public final ScanSettings scanSettings = new ScanSettings(Set.of(uploads), quarantine, verdictTable,
+            PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
+    private final Map<String, RekognitionStandIn.Reply> replies = new HashMap<>();
+    private Clock clock = Clock.systemUTC();
+
+    public ApiFixture() {
+        CaseTable.createIfMissing(aws.clients().dynamo(), casesTable);
+        rekognition.respondWith(request -> replies.getOrDefault(String.valueOf(request.imageSha256()),
+                RekognitionStandIn.moderationLabels(List.of())));
+    }
+
+    /** The pipeline as a function builds it, with the fixture's clock. */
+    public ApiPipeline pipeline() {
+        return new ApiPipeline(scanSettings, new ApiSettings(casesTable, Period.ofMonths(6),
+                NoticeDeadlines.defaults()), aws.clients(), StructuredLog.discard(), clock);
+    }
+
+    /** From now on the pipeline's clock stands at {@code instant}. */
+    public void clockAt(Instant instant) {
+        clock = Clock.fixed(instant, ZoneOffset.UTC);
+    }
+
+    /** Rekognition will report these labels for these exact bytes. */
+    public void labels(byte[] content, RekognitionStandIn.Label... labels) {
+        replies.put(sha256(content), RekognitionStandIn.moderationLabels(List.of(labels)));
+    }
+
+    public PutObjectResponse upload(String key, byte[] bytes) {
+        return aws.put(uploads, key, bytes);
+    }
+
+    /** Uploads and scans as the scan function would, returning the verdict. */
+    public Verdict uploadAndScan(String key, byte[] bytes, RekognitionStandIn.Label... labels) {
+        labels(bytes, labels);
+        PutObjectResponse put = upload(key, bytes);
+        ScanOutcome outcome = ScanPipeline.service(scanSettings, aws.clients(), StructuredLog.discard(), clock)
+                .scan(new ObjectEvent(new ObjectRef(uploads, key, put.versionId()), put.eTag().replace("\"", ""),
+                        (long) bytes.length, "ObjectCreated:Put", Instant.now()));
+        if (outcome instanceof ScanOutcome.Decided decided) {
+            return decided.verdict();
+        }
+        throw new IllegalStateException("scan did not decide: " + outcome);
+    }
+
+    public static RekognitionStandIn.Label explicit(double confidence) {
+        return new RekognitionStandIn.Label("Explicit", "", 1, confidence);
+    }
+
+    public static RekognitionStandIn.Label partialNudity(double confidence) {
+        return new RekognitionStandIn.Label("Non-Explicit Nudity", "Non-Explicit Nudity of Intimate parts and Kissing",
+                2, confidence);
+    }
+
+    /** A sample event from {@code events/}, to be patched by the test. */
+    public static ObjectNode sample(String name) {
+        Path file = Path.of(System.getProperty("sentinel.repo", "../..")).resolve("events").resolve(name);
+        try {
+            return (ObjectNode) Json.mapper().readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("sample event " + file, e);
+        }
+    }
+
+    /** Sets path parameters (and the raw path's placeholders do not matter to the handler). */
+    public static ObjectNode withPath(ObjectNode event, String name, String value) {
+        ((ObjectNode) event.with("pathParameters")).put(name, value);
+        return event;
+    }
+
+    public static ObjectNode withBody(ObjectNode event, Object body) {
+        try {
+            event.put("body", body instanceof String text ? text : Json.mapper().writeValueAsString(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return event;
+    }
+
+    public static ObjectNode withCaller(ObjectNode event, String subject, String... groups) {
+        ObjectNode claims = (ObjectNode) event.at("/requestContext/authorizer/jwt/claims");
+        claims.put("sub", subject);
+        claims.put("cognito:groups", "[" + String.join(" ", groups) + "]");
+        return event;
+    }
+
+    /** What a handler answered: status, and the body parsed as JSON. */
+    public record Answer(int status, String contentType, JsonNode body) { }
+
+    public interface StreamHandler {
+        void handle(java.io.InputStream in, java.io.OutputStream out) throws IOException;
+    }
+
+    public static Answer call(StreamHandler handler, JsonNode event) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            handler.handle(new ByteArrayInputStream(Json.mapper().writeValueAsBytes(event)), out);
+            JsonNode response = Json.mapper().readTree(out.toByteArray());
+            return new Answer(response.path("statusCode").asInt(), response.at("/headers/content-type").asText(),
+                    Json.mapper().readTree(response.path("body").asText()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
