@@ -58,7 +58,7 @@ public final class ApiPipeline {
                 .register(new Router(log));
     }
 
-    private ReviewService reviews() {
+    public ReviewService reviews() {
         return new ReviewService(verdicts, objects, new Quarantine(objects, scan.quarantineBucket()), cases, clock,
                 api.appealWindow());
     }

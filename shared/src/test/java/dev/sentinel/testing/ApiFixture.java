@@ -110,7 +110,7 @@ public final class ApiFixture {
 
     /** Sets path parameters (and the raw path's placeholders do not matter to the handler). */
     public static ObjectNode withPath(ObjectNode event, String name, String value) {
-        ((ObjectNode) event.with("pathParameters")).put(name, value);
+        ((ObjectNode) event.withObjectProperty("pathParameters")).put(name, value);
         return event;
     }
 
