@@ -28,7 +28,7 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
               Scans images through the real scan function against local S3 and DynamoDB servers started in-process,
               then prints the verdicts. With no images, scans local/samples/.
             Options:
-              --events                 replay every events/*.json sample (uploads an image at each key first)
+              --events                 replay every S3 and SQS sample in events/ (uploads an image at each key first)
               --event FILE             replay one sample event
               --engine NAME            embedded (default: offline nsfwjs classifier in the JVM), rekognition
                                        (needs AWS credentials and a region), or cascade (embedded first,
@@ -116,7 +116,8 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
 
     private static List<Path> listEvents(Path dir) {
         try (var files = java.nio.file.Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+            // The scan function's events; api-*.json are HTTP API requests for the API functions.
+            return files.filter(f -> f.getFileName().toString().matches("(s3|sqs)-.*\\.json")).sorted().toList();
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot list sample events in " + dir + ": " + e.getMessage());
         }
