@@ -108,6 +108,24 @@ class ModerationApiHandlerTest {
     }
 
     @Test
+    void auditTrailShowsEveryDecisionInOrder() {
+        dev.sentinel.verdict.Verdict verdict = fx.uploadAndScan("audited.jpg",
+                TestAws.photo("reg-test-input_labelme-subset_q0122.jpg"), ApiFixture.partialNudity(88));
+        fx.pipeline().reviews().decide(verdict.verdictId(), "RELEASE", "Beach photo; fine.",
+                new dev.sentinel.cases.Actor("rev-7", List.of("reviewer")));
+
+        Answer answer = call(this::invoke, withPath(sample("api-get-moderation-audit.json"), "id",
+                verdict.verdictId()));
+
+        assertEquals(200, answer.status(), answer.body().toString());
+        assertEquals(1, answer.body().path("entries").size());
+        assertEquals("REVIEW_RELEASE", answer.body().at("/entries/0/what").asText());
+        assertEquals("rev-7", answer.body().at("/entries/0/actor").asText());
+        assertEquals("HELD", answer.body().at("/entries/0/before/placement").asText());
+        assertEquals("PUBLISHED", answer.body().at("/entries/0/after/placement").asText());
+    }
+
+    @Test
     void badInputIsA400ProblemNeverA500() {
         Map<Object, String> cases = Map.of(
                 Map.of("image", "not base64!!"), "not valid base64",
