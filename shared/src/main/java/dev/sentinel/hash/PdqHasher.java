@@ -1,0 +1,227 @@
+package dev.sentinel.hash;
+
+import java.awt.image.BufferedImage;
+
+/**
+ * Meta's PDQ perceptual hash, written from its published description (hashing.pdf in facebook/ThreatExchange):
+ * luminance (0.299 R + 0.587 G + 0.114 B) → two passes of a Jarosz box filter along rows and columns, window
+ * ⌈dimension / 128⌉ → decimation to 64x64 by sampling window centres → a 16x16 DCT (the lowest 16 frequencies of
+ * each axis without DC) → bit k set when coefficient k exceeds the median. Quality is the image-domain gradient
+ * measure of the 64x64 grid, capped at 100; below {@link #MIN_MATCH_QUALITY} a hash should not be near-matched.
+ *
+ * <p>Arithmetic is in float, in the reference's order, so the hashes of images decoded by javax.imageio equal those
+ * of Meta's Java implementation bit for bit. One instance holds its work buffers: not thread-safe, cheap to make.
+ */
+public final class PdqHasher {
+
+    /** The PDQ authors' advice: hashes of lower quality (flat, featureless images) match too easily. */
+    public static final int MIN_MATCH_QUALITY = 50;
+    /** The usual match threshold: at most 31 of 256 bits differ. */
+    public static final int MATCH_DISTANCE = 31;
+
+    private static final int GRID = 64;
+    private static final int DCT = 16;
+    private static final float[] DCT_MATRIX = dctMatrix();
+
+    private float[] luma = new float[0];
+    private float[] scratch = new float[0];
+    private final float[] grid = new float[GRID * GRID];
+    private final float[] partial = new float[DCT * GRID];
+    private final float[] coefficients = new float[DCT * DCT];
+
+    /** The hash of the image and of its seven rotations and mirror images. */
+    public record Dihedral(PdqHash original, PdqHash rotate90, PdqHash rotate180, PdqHash rotate270,
+                           PdqHash flipX, PdqHash flipY, PdqHash flipPlus1, PdqHash flipMinus1) {
+
+        public java.util.List<PdqHash> all() {
+            return java.util.List.of(original, rotate90, rotate180, rotate270, flipX, flipY, flipPlus1, flipMinus1);
+        }
+    }
+
+    public PdqHash hash(BufferedImage image) {
+        int quality = coefficientsOf(image);
+        return fromCoefficients(coefficients, quality);
+    }
+
+    public Dihedral dihedral(BufferedImage image) {
+        int quality = coefficientsOf(image);
+        float[] c = coefficients;
+        float[] t = new float[DCT * DCT];
+        return new Dihedral(fromCoefficients(c, quality),
+                fromCoefficients(transform(c, t, true, true, false), quality),
+                fromCoefficients(transform(c, t, false, true, true), quality),
+                fromCoefficients(transform(c, t, true, false, true), quality),
+                fromCoefficients(transform(c, t, false, true, false), quality),
+                fromCoefficients(transform(c, t, false, false, true), quality),
+                fromCoefficients(transform(c, t, true, false, false), quality),
+                fromCoefficients(transform(c, t, true, true, true), quality));
+    }
+
+    /**
+     * Coefficients of a rotated or mirrored image from those of the original: mirroring an axis multiplies each
+     * odd frequency along it by -1 (the DCT here starts at frequency 1, so index i is frequency i + 1), and
+     * transposing swaps the axes.
+     */
+    private static float[] transform(float[] c, float[] out, boolean transpose, boolean negateRows,
+                                     boolean negateCols) {
+        for (int i = 0; i < DCT; i++) {
+            for (int j = 0; j < DCT; j++) {
+                float v = transpose ? c[j * DCT + i] : c[i * DCT + j];
+                boolean flip = (negateRows && (i & 1) == 0) ^ (negateCols && (j & 1) == 0);
+                out[i * DCT + j] = flip ? -v : v;
+            }
+        }
+        return out;
+    }
+
+    /** Fills {@link #coefficients} and returns the quality. */
+    private int coefficientsOf(BufferedImage image) {
+        int rows = image.getHeight();
+        int cols = image.getWidth();
+        int n = rows * cols;
+        if (luma.length < n) {
+            luma = new float[n];
+            scratch = new float[n];
+        }
+        int[] row = new int[cols];
+        for (int y = 0; y < rows; y++) {
+            image.getRGB(0, y, cols, 1, row, 0, cols);
+            int base = y * cols;
+            for (int x = 0; x < cols; x++) {
+                int p = row[x];
+                luma[base + x] = 0.299f * ((p >> 16) & 0xFF) + 0.587f * ((p >> 8) & 0xFF) + 0.114f * (p & 0xFF);
+            }
+        }
+        int windowAlongRows = windowSize(cols);
+        int windowAlongCols = windowSize(rows);
+        for (int pass = 0; pass < 2; pass++) {
+            for (int y = 0; y < rows; y++) {
+                box(luma, scratch, y * cols, cols, 1, windowAlongRows);
+            }
+            for (int x = 0; x < cols; x++) {
+                box(scratch, luma, x, rows, cols, windowAlongCols);
+            }
+        }
+        for (int i = 0; i < GRID; i++) {
+            int ini = (int) (((i + 0.5) * rows) / GRID);
+            for (int j = 0; j < GRID; j++) {
+                int inj = (int) (((j + 0.5) * cols) / GRID);
+                grid[i * GRID + j] = luma[ini * cols + inj];
+            }
+        }
+        int quality = quality(grid);
+        dct(grid, partial, coefficients);
+        return quality;
+    }
+
+    /** Window of the box filter: the input dimension per output cell, halved, rounded up. */
+    static int windowSize(int dimension) {
+        return (dimension + 2 * GRID - 1) / (2 * GRID);
+    }
+
+    /**
+     * One box-filter pass over a line of {@code length} values {@code stride} apart. The window is centred and
+     * shrinks at the ends rather than padding, so edges are averages of real pixels.
+     */
+    static void box(float[] in, float[] out, int start, int length, int stride, int window) {
+        int half = (window + 2) / 2;
+        int phase1 = half - 1;
+        int phase2 = window - half + 1;
+        int phase3 = length - window;
+        int phase4 = half - 1;
+        int li = start;
+        int ri = start;
+        int oi = start;
+        float sum = 0f;
+        int current = 0;
+        for (int i = 0; i < phase1; i++) {
+            sum += in[ri];
+            current++;
+            ri += stride;
+        }
+        for (int i = 0; i < phase2; i++) {
+            sum += in[ri];
+            current++;
+            out[oi] = sum / current;
+            ri += stride;
+            oi += stride;
+        }
+        for (int i = 0; i < phase3; i++) {
+            sum += in[ri];
+            sum -= in[li];
+            out[oi] = sum / current;
+            li += stride;
+            ri += stride;
+            oi += stride;
+        }
+        for (int i = 0; i < phase4; i++) {
+            sum -= in[li];
+            current--;
+            out[oi] = sum / current;
+            li += stride;
+            oi += stride;
+        }
+    }
+
+    /** Sum of absolute neighbour differences on the 64x64 grid, in percent of full scale, over 90, at most 100. */
+    static int quality(float[] g) {
+        int sum = 0;
+        for (int i = 0; i < GRID - 1; i++) {
+            for (int j = 0; j < GRID; j++) {
+                sum += Math.abs((int) (((g[i * GRID + j] - g[(i + 1) * GRID + j]) * 100) / 255));
+            }
+        }
+        for (int i = 0; i < GRID; i++) {
+            for (int j = 0; j < GRID - 1; j++) {
+                sum += Math.abs((int) (((g[i * GRID + j] - g[i * GRID + j + 1]) * 100) / 255));
+            }
+        }
+        return Math.min(100, sum / 90);
+    }
+
+    /** B = D A Dᵀ with D the 16x64 DCT-II rows 1..16. */
+    private static void dct(float[] a, float[] t, float[] b) {
+        for (int i = 0; i < DCT; i++) {
+            for (int j = 0; j < GRID; j++) {
+                float sum = 0f;
+                for (int k = 0; k < GRID; k++) {
+                    sum += DCT_MATRIX[i * GRID + k] * a[k * GRID + j];
+                }
+                t[i * GRID + j] = sum;
+            }
+        }
+        for (int i = 0; i < DCT; i++) {
+            for (int j = 0; j < DCT; j++) {
+                float sum = 0f;
+                for (int k = 0; k < GRID; k++) {
+                    sum += t[i * GRID + k] * DCT_MATRIX[j * GRID + k];
+                }
+                b[i * DCT + j] = sum;
+            }
+        }
+    }
+
+    private static PdqHash fromCoefficients(float[] c, int quality) {
+        float[] sorted = c.clone();
+        java.util.Arrays.sort(sorted);
+        float median = sorted[DCT * DCT / 2 - 1];
+        long[] bits = new long[4];
+        for (int k = 0; k < DCT * DCT; k++) {
+            if (c[k] > median) {
+                bits[k >>> 6] |= 1L << (k & 63);
+            }
+        }
+        return new PdqHash(bits, quality);
+    }
+
+    private static float[] dctMatrix() {
+        float[] d = new float[DCT * GRID];
+        double scale = Math.sqrt(2.0 / GRID);
+        for (int i = 0; i < DCT; i++) {
+            for (int j = 0; j < GRID; j++) {
+                d[i * GRID + j] = (float) (scale * Math.cos((Math.PI / 2 / GRID) * (i + 1) * (2 * j + 1)));
+            }
+        }
+        return d;
+    }
+}
