@@ -60,6 +60,6 @@ public final class ApiPipeline {
 
     public ReviewService reviews() {
         return new ReviewService(verdicts, objects, new Quarantine(objects, scan.quarantineBucket()), cases, clock,
-                api.appealWindow());
+                api.appealWindow(), ScanPipeline.hashMatching(scan, clients, clock));
     }
 }

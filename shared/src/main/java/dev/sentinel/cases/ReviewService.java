@@ -1,5 +1,8 @@
 package dev.sentinel.cases;
 
+import dev.sentinel.hash.BankEntry;
+import dev.sentinel.hash.ContentHashes;
+import dev.sentinel.hash.HashMatching;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.policy.Action;
@@ -30,6 +33,8 @@ public final class ReviewService {
 
     public static final String CONFIRM = "CONFIRM";
     public static final String RELEASE = "RELEASE";
+    public static final String CONFIRMED_CATEGORY = "confirmed-by-review";
+    public static final String REVIEW_SOURCE = "sentinel-reviews";
 
     private final VerdictStore verdicts;
     private final ObjectStore objects;
@@ -37,9 +42,17 @@ public final class ReviewService {
     private final AuditTrail audit;
     private final Clock clock;
     private final Period appealWindow;
+    private final HashMatching bank;
 
     public ReviewService(VerdictStore verdicts, ObjectStore objects, Quarantine quarantine, AuditTrail audit,
                          Clock clock, Period appealWindow) {
+        this(verdicts, objects, quarantine, audit, clock, appealWindow, HashMatching.none());
+    }
+
+    /** @param bank receives the hashes of every restriction a person confirms, so re-uploads are stopped */
+    public ReviewService(VerdictStore verdicts, ObjectStore objects, Quarantine quarantine, AuditTrail audit,
+                         Clock clock, Period appealWindow, HashMatching bank) {
+        this.bank = bank;
         this.verdicts = verdicts;
         this.objects = objects;
         this.quarantine = quarantine;
@@ -97,6 +110,15 @@ public final class ReviewService {
         StatementOfReasons statement = StatementOfReasons.of(next, appealWindow);
         audit.append(new AuditEntry(verdict.verdictId(), now, actor.subject(), actor.groups(), kind + "_" + outcome,
                 reason, state(verdict), state(next), statement));
+        ContentHashes hashes = verdict.contentHashes();
+        if (restrict && hashes != null) {
+            bank.addToBank(new BankEntry(hashes.sha256(), BankEntry.SHA256, CONFIRMED_CATEGORY, REVIEW_SOURCE,
+                    actor.subject(), now, verdict.verdictId()));
+            if (hashes.pdq() != null) {
+                bank.addToBank(new BankEntry(hashes.pdq(), BankEntry.PDQ, CONFIRMED_CATEGORY, REVIEW_SOURCE,
+                        actor.subject(), now, verdict.verdictId()));
+            }
+        }
         if (!restrict && verdict.placement().state() == PlacementState.QUARANTINED) {
             // Only now that the restored object is recorded does the quarantine copy go.
             quarantine.removeOriginal(verdict.placement().location());

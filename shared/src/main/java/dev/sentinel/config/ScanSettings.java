@@ -20,9 +20,11 @@ import java.util.stream.Collectors;
  *                         {@code embedded} (offline), {@code cascade} (embedded first, Rekognition for the rest)
  * @param cascadeEscalateAt the cascade sends an image to Rekognition when the embedded engine scores any label at
  *                         or above this percentage
+ * @param hashBankTable    DynamoDB table of the hash bank and content index; null to scan without hash matching
  */
 public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable,
-                           String policySource, long maxObjectBytes, String engine, double cascadeEscalateAt) {
+                           String policySource, long maxObjectBytes, String engine, double cascadeEscalateAt,
+                           String hashBankTable) {
 
     public static final long DEFAULT_MAX_OBJECT_BYTES = 50L * 1024 * 1024;
     /**
@@ -40,7 +42,18 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
     public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
                         long maxObjectBytes, String engine) {
         this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                DEFAULT_CASCADE_ESCALATE_AT);
+                DEFAULT_CASCADE_ESCALATE_AT, null);
+    }
+
+    public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
+                        long maxObjectBytes, String engine, double cascadeEscalateAt) {
+        this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine, cascadeEscalateAt,
+                null);
+    }
+
+    public ScanSettings withHashBank(String table) {
+        return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
+                cascadeEscalateAt, table);
     }
 
     public boolean scans(String bucket) {
@@ -93,8 +106,9 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
             throw new ConfigurationException("scan configuration is invalid: " + String.join("; ", problems));
         }
         String policy = env.getOrDefault("POLICY_SOURCE", "");
+        String bank = env.getOrDefault("HASH_BANK_TABLE", "").trim();
         return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? defaultPolicyFor(engine) : policy,
-                maxBytes, engine, escalateAt);
+                maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank);
     }
 
     public static String defaultPolicyFor(String engine) {

@@ -15,5 +15,9 @@ public enum ReasonCode {
     /** The object is larger than the pipeline will read. */
     TOO_LARGE,
     /** The image could not be decoded, or the engine refused it. */
-    IMAGE_REJECTED
+    IMAGE_REJECTED,
+    /** The content matches a hash in the bank of known content (exactly, or by PDQ within the threshold). */
+    KNOWN_CONTENT,
+    /** The same bytes were decided before; that decision is reused instead of asking the engine again. */
+    CONTENT_REUSED
 }

@@ -15,7 +15,10 @@ import dev.sentinel.policy.Policy;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.store.DynamoVerdictStore;
+import dev.sentinel.hash.HashMatching;
+import dev.sentinel.store.DynamoHashBank;
 import java.time.Clock;
+import java.time.Duration;
 import software.amazon.awssdk.services.rekognition.RekognitionClient;
 
 /** Wires the scan pipeline from its settings and SDK clients: what a function builds once per container. */
@@ -33,7 +36,14 @@ public final class ScanPipeline {
                                       ModerationEngine engine, StructuredLog log, Clock clock) {
         S3ObjectStore objects = new S3ObjectStore(clients.s3());
         return new ScanService(objects, new DynamoVerdictStore(clients.dynamo(), settings.verdictTable()), engine,
-                policy, new Quarantine(objects, settings.quarantineBucket()), settings, clock, log);
+                policy, new Quarantine(objects, settings.quarantineBucket()), settings, clock, log,
+                hashMatching(settings, clients, clock));
+    }
+
+    /** The hash bank when one is configured; it is loaded on first use and refreshed every five minutes. */
+    public static HashMatching hashMatching(ScanSettings settings, AwsClients clients, Clock clock) {
+        return settings.hashBankTable() == null ? HashMatching.none()
+                : new DynamoHashBank(clients.dynamo(), settings.hashBankTable(), Duration.ofMinutes(5), clock);
     }
 
     public static ScanBatch batch(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {

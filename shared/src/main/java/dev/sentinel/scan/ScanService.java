@@ -2,6 +2,13 @@ package dev.sentinel.scan;
 
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.engine.EngineException;
+import dev.sentinel.hash.BankEntry;
+import dev.sentinel.hash.ContentHashes;
+import dev.sentinel.hash.HashMatching;
+import dev.sentinel.hash.PdqHash;
+import dev.sentinel.hash.PdqHasher;
+import dev.sentinel.image.ImageDecoder;
+import dev.sentinel.image.UnreadableImageException;
 import dev.sentinel.engine.ImageInput;
 import dev.sentinel.engine.ModerationEngine;
 import dev.sentinel.engine.ModerationLabel;
@@ -58,11 +65,21 @@ public final class ScanService {
     private final Policy policy;
     private final Quarantine quarantine;
     private final ScanSettings settings;
+    private final HashMatching matching;
+    private final ImageDecoder decoder = new ImageDecoder();
     private final Clock clock;
     private final StructuredLog log;
 
     public ScanService(ObjectStore objects, VerdictStore verdicts, ModerationEngine engine, Policy policy,
                        Quarantine quarantine, ScanSettings settings, Clock clock, StructuredLog log) {
+        this(objects, verdicts, engine, policy, quarantine, settings, clock, log, HashMatching.none());
+    }
+
+    /** @param matching known-content bank and duplicate detection, consulted before the engine */
+    public ScanService(ObjectStore objects, VerdictStore verdicts, ModerationEngine engine, Policy policy,
+                       Quarantine quarantine, ScanSettings settings, Clock clock, StructuredLog log,
+                       HashMatching matching) {
+        this.matching = matching;
         this.objects = objects;
         this.verdicts = verdicts;
         this.engine = engine;
@@ -138,13 +155,17 @@ public final class ScanService {
         Verdict verdict = new Verdict(verdictId, identity, decision.action(), judgement.labels(), decision.reasons(),
                 decision.policyVersion(), judgement.engine(), judgement.modelVersion(), now,
                 new Placement(PlacementState.PENDING, ref, now),
-                decision.action() == Action.ALLOW ? ReviewStatus.NOT_NEEDED : ReviewStatus.PENDING, 0);
+                decision.action() == Action.ALLOW ? ReviewStatus.NOT_NEEDED : ReviewStatus.PENDING, 0)
+                .withContentHashes(judgement.hashes());
 
         if (!verdicts.create(verdict)) {
             // Another delivery of the same event won the race: finish its verdict, do not make a second.
             Verdict winner = verdicts.find(verdictId).orElseThrow(() ->
                     new IllegalStateException("verdict " + verdictId + " vanished after a conflicting create"));
             return new ScanOutcome.AlreadyDecided(carryOut(winner));
+        }
+        if (judgement.hashes() != null) {
+            matching.recordContent(judgement.sha256(), verdictId);
         }
         Verdict done = carryOut(verdict);
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -165,7 +186,12 @@ public final class ScanService {
 
     /** What the pipeline concluded about the bytes, before anything is stored. */
     public record Judgement(PolicyDecision decision, List<ModerationLabel> labels, String sha256, ImageFormat format,
-                            String engine, String modelVersion, long engineMillis) { }
+                            String engine, String modelVersion, long engineMillis, ContentHashes hashes) {
+
+        Judgement withHashes(ContentHashes contentHashes) {
+            return new Judgement(decision, labels, sha256, format, engine, modelVersion, engineMillis, contentHashes);
+        }
+    }
 
     /** Judges a stored object without recording or moving anything (an on-demand dry run). */
     public Judgement judgeStored(StoredObject stored) {
@@ -190,6 +216,23 @@ public final class ScanService {
                     + "PNG, GIF, WebP, BMP, TIFF); its content was identified as " + format.mediaType() + ".",
                     sha, format);
         }
+        ContentHashes hashes = hashesOf(bytes, sha);
+        Optional<Judgement> reused = reuse(hashes, format);
+        if (reused.isPresent()) {
+            return reused.get();
+        }
+        Optional<HashMatching.Match> known = matching.knownContent(hashes);
+        if (known.isPresent()) {
+            BankEntry entry = known.get().entry();
+            Reason reason = new Reason(ReasonCode.KNOWN_CONTENT, String.format(java.util.Locale.ROOT,
+                    "The image matches known content to block: %s hash on the list '%s' (category %s), %d bits "
+                            + "apart. No engine was asked.", entry.kind().toUpperCase(java.util.Locale.ROOT),
+                    entry.source(), entry.category(), known.get().distance()),
+                    Action.QUARANTINE, true, null, null, null, null,
+                    "Terms of service and law: content already identified as violating is not published again.");
+            return new Judgement(new PolicyDecision(Action.QUARANTINE, List.of(reason), policy.version()), List.of(),
+                    sha, format, "hash-match", null, 0, hashes);
+        }
         long engineStart = System.nanoTime();
         ModerationResult result;
         try {
@@ -197,13 +240,45 @@ public final class ScanService {
         } catch (EngineException e) {
             if (e.kind() == EngineException.Kind.IMAGE_REJECTED) {
                 return held(ReasonCode.IMAGE_REJECTED, "The image could not be checked: " + e.getMessage(),
-                        sha, format);
+                        sha, format).withHashes(hashes);
             }
             throw e;
         }
         long engineMillis = (System.nanoTime() - engineStart) / 1_000_000;
         return new Judgement(policy.evaluate(result.labels()), result.labels(), sha, format, result.engine(),
-                result.modelVersion(), engineMillis);
+                result.modelVersion(), engineMillis, hashes);
+    }
+
+    /** SHA-256, MD5 and, when the bytes decode, PDQ. */
+    private ContentHashes hashesOf(byte[] bytes, String sha) {
+        String pdq = null;
+        Integer quality = null;
+        try {
+            PdqHash hash = new PdqHasher().hash(decoder.decode(bytes, 2048));
+            pdq = hash.hex();
+            quality = hash.quality();
+        } catch (UnreadableImageException e) {
+            // Not decodable here: exact hashes still identify it.
+        }
+        return new ContentHashes(sha, ContentHashes.md5(bytes), pdq, quality);
+    }
+
+    /** The decision of an earlier verdict on the same bytes, including what a person decided about it. */
+    private Optional<Judgement> reuse(ContentHashes hashes, ImageFormat format) {
+        Optional<Verdict> earlier = matching.verdictWithContent(hashes.sha256()).flatMap(verdicts::find);
+        if (earlier.isEmpty()) {
+            return Optional.empty();
+        }
+        Verdict before = earlier.get();
+        Action action = before.decisions().isEmpty() ? before.action()
+                : before.decisions().get(before.decisions().size() - 1).actionAfter();
+        List<Reason> reasons = new java.util.ArrayList<>();
+        reasons.add(new Reason(ReasonCode.CONTENT_REUSED, "The same bytes (SHA-256 " + hashes.sha256().substring(0, 16)
+                + "…) were decided before in verdict " + before.verdictId() + " (" + action + "); that decision is "
+                + "reused.", action, before.decisions().isEmpty(), null, null, null, null, null));
+        reasons.addAll(before.reasons());
+        return Optional.of(new Judgement(new PolicyDecision(action, reasons, before.policyVersion()), before.labels(),
+                hashes.sha256(), format, "reused", before.modelVersion(), 0, hashes));
     }
 
     private Judgement judge(ObjectRef ref, StoredObject stored) {
@@ -228,7 +303,7 @@ public final class ScanService {
     private Judgement held(ReasonCode code, String text, String sha, ImageFormat format) {
         Reason reason = Reason.of(code, Action.REVIEW, text);
         return new Judgement(new PolicyDecision(Action.REVIEW, List.of(reason), policy.version()), List.of(), sha,
-                format, "none", null, 0);
+                format, "none", null, 0, null);
     }
 
     /**

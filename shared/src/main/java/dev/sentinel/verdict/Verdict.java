@@ -1,6 +1,7 @@
 package dev.sentinel.verdict;
 
 import dev.sentinel.engine.ModerationLabel;
+import dev.sentinel.hash.ContentHashes;
 import dev.sentinel.policy.Action;
 import dev.sentinel.policy.Reason;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +23,14 @@ import java.util.Objects;
  * @param noticeIds      takedown notices about this object
  * @param decisions      what people decided about it, oldest first (reviews and appeals); the automated decision is
  *                       {@code action} with its {@code reasons}
+ * @param contentHashes  SHA-256, MD5 and PDQ of the content, for hash lists and duplicate detection; null for
+ *                       verdicts made before hashing existed
  */
 public record Verdict(String verdictId, ObjectIdentity object, Action action, List<ModerationLabel> labels,
                       List<Reason> reasons, String policyVersion, String engine, String modelVersion,
                       Instant decidedAt, Placement placement, ReviewStatus review, long revision,
                       String requestedBy, Instant reviewDeadline, List<String> noticeIds,
-                      List<HumanDecision> decisions) {
+                      List<HumanDecision> decisions, ContentHashes contentHashes) {
 
     public Verdict {
         Objects.requireNonNull(verdictId, "verdictId");
@@ -46,24 +49,29 @@ public record Verdict(String verdictId, ObjectIdentity object, Action action, Li
                    List<Reason> reasons, String policyVersion, String engine, String modelVersion, Instant decidedAt,
                    Placement placement, ReviewStatus review, long revision) {
         this(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt, placement,
-                review, revision, null, null, List.of(), List.of());
+                review, revision, null, null, List.of(), List.of(), null);
     }
 
     public Verdict withPlacement(Placement next) {
         return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
-                next, review, revision + 1, requestedBy, reviewDeadline, noticeIds, decisions);
+                next, review, revision + 1, requestedBy, reviewDeadline, noticeIds, decisions, contentHashes);
+    }
+
+    public Verdict withContentHashes(ContentHashes hashes) {
+        return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
+                placement, review, revision, requestedBy, reviewDeadline, noticeIds, decisions, hashes);
     }
 
     public Verdict withRequestedBy(String subject) {
         return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
-                placement, review, revision, subject, reviewDeadline, noticeIds, decisions);
+                placement, review, revision, subject, reviewDeadline, noticeIds, decisions, contentHashes);
     }
 
     /** The next revision after a person's or a notice's change to placement, review status and deadline. */
     public Verdict withCase(Placement nextPlacement, ReviewStatus nextReview, Instant deadline, List<String> notices,
                             List<HumanDecision> humanDecisions) {
         return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
-                nextPlacement, nextReview, revision + 1, requestedBy, deadline, notices, humanDecisions);
+                nextPlacement, nextReview, revision + 1, requestedBy, deadline, notices, humanDecisions, contentHashes);
     }
 
     /** Whether the object is kept from the public: by the automated decision or by a person's. */

@@ -70,6 +70,12 @@ final class ScanFixture {
                 settings, Clock.systemUTC(), StructuredLog.discard());
     }
 
+    ScanService service(dev.sentinel.hash.HashMatching matching) {
+        ObjectStore objects = objects();
+        return new ScanService(objects, verdicts, engine(), policy, new Quarantine(objects, quarantineBucket),
+                settings, Clock.systemUTC(), StructuredLog.discard(), matching);
+    }
+
     /** The stand-in will report these labels for these exact bytes, however they are sent. */
     void labels(byte[] content, RekognitionStandIn.Label... labels) {
         repliesByContent.put(sha256(content), RekognitionStandIn.moderationLabels(List.of(labels)));
