@@ -11,6 +11,7 @@ import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.scan.OnDemandModeration;
 import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoCaseStore;
+import dev.sentinel.store.DynamoHashBank;
 import dev.sentinel.store.DynamoVerdictStore;
 import java.time.Clock;
 
@@ -41,7 +42,19 @@ public final class ApiPipeline {
     public Router moderationRouter() {
         OnDemandModeration moderation = new OnDemandModeration(ScanPipeline.service(scan, clients, log, clock),
                 objects, verdicts, scan, clock);
-        return new ModerationRoutes(moderation, verdicts, cases, api.appealWindow()).register(new Router(log));
+        Router router = new ModerationRoutes(moderation, verdicts, cases, api.appealWindow()).register(new Router(log));
+        if (ScanPipeline.hashMatching(scan, clients, clock) instanceof DynamoHashBank bank) {
+            new HashListRoutes(bank, clock).register(router);
+        } else {
+            router.add("POST /hash-lists", java.util.List.of(Groups.ADMIN), noBank())
+                    .add("GET /hash-lists", java.util.List.of(Groups.ADMIN), noBank());
+        }
+        return router;
+    }
+
+    private static java.util.function.Function<ApiRequest, ApiResponse> noBank() {
+        return request -> ApiResponse.problem(new ApiProblem(501, "urn:sentinel:problem:no-hash-bank",
+                "No hash bank", "this deployment has no HASH_BANK_TABLE"));
     }
 
     public Router reviewRouter() {

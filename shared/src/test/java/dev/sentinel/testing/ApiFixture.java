@@ -45,13 +45,16 @@ public final class ApiFixture {
     public final String quarantine = aws.newBucket("quarantine", true);
     public final String verdictTable = aws.newVerdictTable();
     public final String casesTable = "cases-" + uploads;
+    public final String hashBankTable = "bank-" + uploads;
     public final ScanSettings scanSettings = new ScanSettings(Set.of(uploads), quarantine, verdictTable,
-            PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
+            PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition")
+            .withHashBank(hashBankTable);
     private final Map<String, RekognitionStandIn.Reply> replies = new HashMap<>();
     private Clock clock = Clock.systemUTC();
 
     public ApiFixture() {
         CaseTable.createIfMissing(aws.clients().dynamo(), casesTable);
+        CaseTable.createIfMissing(aws.clients().dynamo(), hashBankTable);
         rekognition.respondWith(request -> replies.getOrDefault(String.valueOf(request.imageSha256()),
                 RekognitionStandIn.moderationLabels(List.of())));
     }

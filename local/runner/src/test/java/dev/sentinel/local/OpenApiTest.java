@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sentinel.api.AppealRoutes;
+import dev.sentinel.api.HashListRoutes;
 import dev.sentinel.api.ModerationRoutes;
 import dev.sentinel.api.NoticeRoutes;
 import dev.sentinel.api.ReviewRoutes;
@@ -48,7 +49,8 @@ class OpenApiTest {
                 new ModerationRoutes(null, null, null, window).register(new Router(StructuredLog.discard())),
                 new ReviewRoutes(null, null).register(new Router(StructuredLog.discard())),
                 new NoticeRoutes(null).register(new Router(StructuredLog.discard())),
-                new AppealRoutes(null, window).register(new Router(StructuredLog.discard())))) {
+                new AppealRoutes(null, window).register(new Router(StructuredLog.discard())),
+                new HashListRoutes(null, null).register(new Router(StructuredLog.discard())))) {
             handled.addAll(router.routeKeys());
         }
 

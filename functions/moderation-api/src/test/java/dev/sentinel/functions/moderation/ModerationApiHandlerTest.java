@@ -126,6 +126,31 @@ class ModerationApiHandlerTest {
     }
 
     @Test
+    void adminsImportAndExportHashListsWithEveryBadLineReported() {
+        String pdq = new dev.sentinel.hash.PdqHasher().hash(dev.sentinel.testing.TestImages.decode(
+                TestAws.photo("reg-test-input_labelme-subset_q0291.jpg"))).hex();
+        String csv = "hash,kind,category,source\n" + pdq + ",pdq,intimate-imagery,\nnot-a-hash,pdq,x,\n";
+        ObjectNode post = withCaller(sample("api-post-hash-list.json"), "ops-1", "admin");
+        withBody(post, Map.of("format", "csv", "source", "partner-list", "content", csv));
+
+        Answer imported = call(this::invoke, post);
+
+        assertEquals(207, imported.status(), imported.body().toString());
+        assertEquals(1, imported.body().path("imported").asInt());
+        assertEquals(3, imported.body().at("/skipped/0/line").asInt());
+        Answer exported = call(this::invoke, withCaller(sample("api-get-hash-lists.json"), "ops-1", "admin"));
+        assertTrue(exported.body().path("csv").asText().contains(pdq + ",pdq,intimate-imagery,partner-list"));
+        assertEquals(403, call(this::invoke, withCaller(sample("api-get-hash-lists.json"), "rev", "reviewer"))
+                .status());
+
+        byte[] recompressed = dev.sentinel.testing.TestImages.reencode(
+                TestAws.photo("reg-test-input_labelme-subset_q0291.jpg"), "jpeg");
+        fx.upload("repost.jpg", recompressed);
+        Answer check = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "repost.jpg")));
+        assertEquals("KNOWN_CONTENT", check.body().at("/verdict/reasons/0/code").asText());
+    }
+
+    @Test
     void badInputIsA400ProblemNeverA500() {
         Map<Object, String> cases = Map.of(
                 Map.of("image", "not base64!!"), "not valid base64",
