@@ -90,6 +90,12 @@ public final class LocalRunner {
         List<LocalSentinel.Result> results = new ArrayList<>();
         AwsCredentialsProvider rekognitionCredentials = credentials;
         try (LocalSentinel sentinel = quietly(() -> LocalSentinel.start(options, rekognitionCredentials, region))) {
+            for (Path list : options.hashLists()) {
+                var imported = sentinel.importHashes(list);
+                err.printf("Imported %d hashes from %s%s%n", imported.entries().size(), list.getFileName(),
+                        imported.problems().isEmpty() ? "" : "; skipped " + imported.problems().size() + ":");
+                imported.problems().forEach(p -> err.printf("  line %d: %s%n", p.line(), p.problem()));
+            }
             int total = images.size() + options.events().size();
             int done = 0;
             for (Path image : images) {
@@ -107,6 +113,10 @@ public final class LocalRunner {
                 watch(sentinel, options, results, out, err);
             }
             writeJson(results, options.jsonOut());
+            if (options.exportHashes() != null) {
+                sentinel.exportHashes(options.exportHashes());
+                err.println("Hash bank written to " + options.exportHashes());
+            }
             out.println();
             out.println("Verdicts (full JSON, with statements of reasons): " + repo.relativize(
                     options.jsonOut().toAbsolutePath()));

@@ -16,6 +16,9 @@ import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.store.VerdictTable;
+import dev.sentinel.store.CaseTable;
+import dev.sentinel.store.DynamoHashBank;
+import dev.sentinel.hash.HashLists;
 import dev.sentinel.verdict.Verdict;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -49,13 +52,17 @@ final class LocalSentinel implements AutoCloseable {
     static final String UPLOADS = "sentinel-uploads-example";
     static final String QUARANTINE = "sentinel-quarantine-example";
     static final String TABLE = "sentinel-verdicts";
+    static final String HASH_BANK = "sentinel-hash-bank";
 
     private final LocalAws servers;
     private final AwsClients clients;
     private final ScanUploadHandler handler;
     private final VerdictStore verdicts;
+    private final DynamoHashBank bank;
 
-    private LocalSentinel(LocalAws servers, AwsClients clients, ScanUploadHandler handler, VerdictStore verdicts) {
+    private LocalSentinel(LocalAws servers, AwsClients clients, ScanUploadHandler handler, VerdictStore verdicts,
+                          DynamoHashBank bank) {
+        this.bank = bank;
         this.servers = servers;
         this.clients = clients;
         this.handler = handler;
@@ -85,9 +92,10 @@ final class LocalSentinel implements AutoCloseable {
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
         }
         VerdictTable.createIfMissing(clients.dynamo(), TABLE);
+        CaseTable.createIfMissing(clients.dynamo(), HASH_BANK);
 
         ScanSettings settings = new ScanSettings(Set.of(UPLOADS), QUARANTINE, TABLE, policySource,
-                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, options.engine(), options.cascadeEscalateAt());
+                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, options.engine(), options.cascadeEscalateAt(), HASH_BANK);
         Policy policy = new PolicyLoader().load(policySource);
         // The real Rekognition cannot read this machine's S3 server, so images go inline.
         ModerationEngine engine = ScanPipeline.engine(options.engine(), options.cascadeEscalateAt(),
@@ -95,7 +103,8 @@ final class LocalSentinel implements AutoCloseable {
         ScanBatch batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, engine,
                 StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
         return new LocalSentinel(servers, clients, new ScanUploadHandler(batch),
-                new DynamoVerdictStore(clients.dynamo(), TABLE));
+                new DynamoVerdictStore(clients.dynamo(), TABLE),
+                new DynamoHashBank(clients.dynamo(), HASH_BANK, Duration.ofMinutes(5), Clock.systemUTC()));
     }
 
     /** Uploads a file under its name and runs the handler on the notification of that upload. */
@@ -105,6 +114,21 @@ final class LocalSentinel implements AutoCloseable {
         JsonNode event = SampleEvents.s3Put(UPLOADS, key,
                 new SampleEvents.ObjectFacts(put.versionId(), put.eTag(), bytes.length));
         return invoke(key, event);
+    }
+
+    /** Imports a hash list into the bank; returns what was imported and what was skipped, by line. */
+    HashLists.Parsed importHashes(Path list) throws IOException {
+        String name = list.getFileName().toString();
+        String format = name.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? "json" : "csv";
+        HashLists.Parsed parsed = HashLists.parse(Files.readString(list), format,
+                name.replaceFirst("\\.[^.]*$", ""), "local-runner", java.time.Instant.now());
+        parsed.entries().forEach(bank::addToBank);
+        return parsed;
+    }
+
+    void exportHashes(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, HashLists.toCsv(bank.entries()));
     }
 
     URI s3Endpoint() {

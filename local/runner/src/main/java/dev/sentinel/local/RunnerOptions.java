@@ -18,10 +18,12 @@ import java.util.List;
  * @param watch               keep scanning whatever any S3 client uploads to the local S3 server
  * @param watchFor            stop watching after this long; null to watch until interrupted
  * @param s3Port              port of the local S3 server, 0 for any free one
+ * @param hashLists           hash lists (CSV or JSON) to import into the bank before scanning
+ * @param exportHashes        where to write the bank as CSV after the run; null for nowhere
  */
 record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double cascadeEscalateAt,
                      URI rekognitionEndpoint, String policy, Path jsonOut, boolean watch, Duration watchFor, int s3Port,
-                     boolean help) {
+                     List<Path> hashLists, Path exportHashes, boolean help) {
 
     static final String USAGE = """
             Usage: mvn -q -DskipTests install exec:java -pl local/runner -Dexec.args="[options] [image|folder ...]"
@@ -43,6 +45,9 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                                        any S3 client, e.g. aws --endpoint-url URL s3 cp x.jpg s3://BUCKET/)
               --watch-for SECONDS      stop watching after this many seconds (default: until Ctrl-C)
               --s3-port N              run the local S3 server on port N (default: a free port)
+              --import-hashes FILE     import a hash list (.csv or .json) into the bank of known content first;
+                                       uploads matching it are quarantined without an engine call
+              --export-hashes FILE     write the bank as CSV after the run
               --help                   this text
             """;
 
@@ -58,6 +63,8 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
         boolean watch = false;
         Duration watchFor = null;
         int s3Port = 0;
+        List<Path> hashLists = new ArrayList<>();
+        Path exportHashes = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -70,6 +77,8 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                 case "--policy" -> policy = value(args, ++i, arg);
                 case "--json" -> json = resolve(repo, value(args, ++i, arg));
                 case "--watch" -> watch = true;
+                case "--import-hashes" -> hashLists.add(resolve(repo, value(args, ++i, arg)));
+                case "--export-hashes" -> exportHashes = resolve(repo, value(args, ++i, arg));
                 case "--watch-for" -> watchFor = Duration.ofSeconds(number(value(args, ++i, arg), arg, 1, 86_400));
                 case "--s3-port" -> s3Port = (int) number(value(args, ++i, arg), arg, 1, 65_535);
                 default -> {
@@ -85,7 +94,7 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
         }
         return new RunnerOptions(List.copyOf(inputs), List.copyOf(events), engine, escalateAt, endpoint,
                 policy == null ? dev.sentinel.config.ScanSettings.defaultPolicyFor(engine) : policy, json,
-                watch || watchFor != null, watchFor, s3Port, help);
+                watch || watchFor != null, watchFor, s3Port, List.copyOf(hashLists), exportHashes, help);
     }
 
     private static long number(String text, String option, long min, long max) {

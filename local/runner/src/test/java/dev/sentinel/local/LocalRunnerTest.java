@@ -173,6 +173,25 @@ class LocalRunnerTest {
     }
 
     @Test
+    void importedHashListQuarantinesMatchingSamplesWithoutTheEngine() throws Exception {
+        String pdq = new dev.sentinel.hash.PdqHasher().hash(javax.imageio.ImageIO.read(
+                REPO.resolve("local/samples/street-q0291.jpg").toFile())).hex();
+        Path list = dir.resolve("partner-list.csv");
+        Files.writeString(list, "hash,kind,category,source\n" + pdq + ",pdq,intimate-imagery,\nzzz,pdq,x,\n");
+        Path exported = dir.resolve("bank.csv");
+
+        Run run = run("--import-hashes", list.toString(), "--export-hashes", exported.toString(), "--json",
+                dir.resolve("v.json").toString());
+
+        assertEquals(0, run.code, run.err);
+        assertTrue(run.err.contains("Imported 1 hashes from partner-list.csv; skipped 1:"), run.err);
+        assertTrue(run.err.contains("line 3: "), run.err);
+        assertRow(run.out.lines().toList(), "street-q0291.jpg", "QUARANTINE", "QUARANTINED");
+        assertRow(run.out.lines().toList(), "street-q2821.jpg", "ALLOW", "PUBLISHED");
+        assertTrue(Files.readString(exported).contains(pdq + ",pdq,intimate-imagery,partner-list"));
+    }
+
+    @Test
     void badOptionsGetUsage() {
         Run run = run("--frobnicate");
 
