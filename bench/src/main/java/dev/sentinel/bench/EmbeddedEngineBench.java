@@ -37,12 +37,26 @@ public final class EmbeddedEngineBench {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length == 0 ? "speed" : args[0];
+        if (mode.equals("jmh")) {
+            // JMH micro-benchmarks, e.g. "jmh PdqBenchmark"; the rest of the arguments go to JMH. Under
+            // exec:java the classes come from Maven's class loader, so the forked JVMs are told where they are.
+            if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
+                StringBuilder classPath = new StringBuilder();
+                for (java.net.URL url : loader.getURLs()) {
+                    classPath.append(classPath.length() == 0 ? "" : java.io.File.pathSeparator)
+                            .append(Path.of(url.toURI()));
+                }
+                System.setProperty("java.class.path", classPath.toString());
+            }
+            org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
         switch (mode) {
             case "speed" -> speed(classifier, Path.of("shared/src/test/resources/nsfw/"
                     + "reg-test-input_labelme-subset_q2821.png"));
             case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
-            default -> throw new IllegalArgumentException("modes: speed, false-positives FOLDER...");
+            default -> throw new IllegalArgumentException("modes: speed, false-positives FOLDER..., jmh [JMH args]");
         }
     }
 

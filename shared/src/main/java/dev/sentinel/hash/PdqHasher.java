@@ -83,24 +83,14 @@ public final class PdqHasher {
             luma = new float[n];
             scratch = new float[n];
         }
-        int[] row = new int[cols];
-        for (int y = 0; y < rows; y++) {
-            image.getRGB(0, y, cols, 1, row, 0, cols);
-            int base = y * cols;
-            for (int x = 0; x < cols; x++) {
-                int p = row[x];
-                luma[base + x] = 0.299f * ((p >> 16) & 0xFF) + 0.587f * ((p >> 8) & 0xFF) + 0.114f * (p & 0xFF);
-            }
-        }
+        readLuma(image, rows, cols);
         int windowAlongRows = windowSize(cols);
         int windowAlongCols = windowSize(rows);
         for (int pass = 0; pass < 2; pass++) {
             for (int y = 0; y < rows; y++) {
                 box(luma, scratch, y * cols, cols, 1, windowAlongRows);
             }
-            for (int x = 0; x < cols; x++) {
-                box(scratch, luma, x, rows, cols, windowAlongCols);
-            }
+            boxColumns(scratch, luma, rows, cols, windowAlongCols);
         }
         for (int i = 0; i < GRID; i++) {
             int ini = (int) (((i + 0.5) * rows) / GRID);
@@ -112,6 +102,91 @@ public final class PdqHasher {
         int quality = quality(grid);
         dct(grid, partial, coefficients);
         return quality;
+    }
+
+    /**
+     * Luminance in float, 0.299 R + 0.587 G + 0.114 B as the reference computes it. The usual decoder outputs (3-byte
+     * BGR, int RGB) are read from their rasters directly, which gives the same sRGB values as getRGB without its
+     * per-pixel colour-model calls.
+     */
+    private void readLuma(BufferedImage image, int rows, int cols) {
+        java.awt.image.Raster raster = image.getRaster();
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && raster.getDataBuffer() instanceof java.awt.image.DataBufferByte bytes
+                && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel model
+                && model.getPixelStride() == 3 && model.getScanlineStride() == cols * 3
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+            byte[] data = bytes.getData();
+            for (int i = 0, n = rows * cols; i < n; i++) {
+                int o = i * 3;
+                luma[i] = 0.299f * (data[o + 2] & 0xFF) + 0.587f * (data[o + 1] & 0xFF) + 0.114f * (data[o] & 0xFF);
+            }
+            return;
+        }
+        int[] row = new int[cols];
+        for (int y = 0; y < rows; y++) {
+            image.getRGB(0, y, cols, 1, row, 0, cols);
+            int base = y * cols;
+            for (int x = 0; x < cols; x++) {
+                int p = row[x];
+                luma[base + x] = 0.299f * ((p >> 16) & 0xFF) + 0.587f * ((p >> 8) & 0xFF) + 0.114f * (p & 0xFF);
+            }
+        }
+    }
+
+    /**
+     * {@link #box} down every column at once, row by row, so memory is read in order; each column's sum sees the
+     * same additions in the same order as the one-column version, so the results are identical.
+     */
+    static void boxColumns(float[] in, float[] out, int rows, int cols, int window) {
+        int half = (window + 2) / 2;
+        int phase1 = half - 1;
+        int phase2 = window - half + 1;
+        int phase3 = rows - window;
+        int phase4 = half - 1;
+        float[] sum = new float[cols];
+        int current = 0;
+        int ri = 0;
+        int li = 0;
+        int oi = 0;
+        for (int i = 0; i < phase1; i++, ri++) {
+            addRow(sum, in, ri * cols, cols);
+            current++;
+        }
+        for (int i = 0; i < phase2; i++, ri++, oi++) {
+            addRow(sum, in, ri * cols, cols);
+            current++;
+            writeRow(out, oi * cols, sum, current, cols);
+        }
+        for (int i = 0; i < phase3; i++, ri++, li++, oi++) {
+            int r = ri * cols;
+            int l = li * cols;
+            for (int x = 0; x < cols; x++) {
+                float s = sum[x] + in[r + x];
+                sum[x] = s - in[l + x];
+            }
+            writeRow(out, oi * cols, sum, current, cols);
+        }
+        for (int i = 0; i < phase4; i++, li++, oi++) {
+            int l = li * cols;
+            for (int x = 0; x < cols; x++) {
+                sum[x] -= in[l + x];
+            }
+            current--;
+            writeRow(out, oi * cols, sum, current, cols);
+        }
+    }
+
+    private static void addRow(float[] sum, float[] in, int offset, int cols) {
+        for (int x = 0; x < cols; x++) {
+            sum[x] += in[offset + x];
+        }
+    }
+
+    private static void writeRow(float[] out, int offset, float[] sum, int count, int cols) {
+        for (int x = 0; x < cols; x++) {
+            out[offset + x] = sum[x] / count;
+        }
     }
 
     /** Window of the box filter: the input dimension per output cell, halved, rounded up. */

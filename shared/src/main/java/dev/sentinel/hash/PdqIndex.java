@@ -72,22 +72,22 @@ public final class PdqIndex {
             throw new IllegalArgumentException("the band index answers distances up to 31, asked " + maxDistance);
         }
         long[] p = probe.bits();
+        long[] stored = hashes;
         List<Match> found = new ArrayList<>();
-        java.util.BitSet seen = new java.util.BitSet();
-        int exactOnly = maxDistance <= 15 ? 0 : 16;
+        java.util.Set<Integer> reported = new java.util.HashSet<>();
+        int neighbours = maxDistance <= 15 ? 0 : 16;
         for (int b = 0; b < BANDS; b++) {
             int value = probe.band(b);
-            for (int flip = -1; flip < exactOnly; flip++) {
+            int[] chain = next[b];
+            for (int flip = -1; flip < neighbours; flip++) {
                 int probeValue = flip < 0 ? value : value ^ (1 << flip);
-                for (int id = heads[b][probeValue]; id >= 0; id = next[b][id]) {
-                    if (seen.get(id)) {
-                        continue;
-                    }
-                    seen.set(id);
+                // A hash reached through several bands is checked again rather than tracked: cheaper than a
+                // visited set over the whole index for each probe.
+                for (int id = heads[b][probeValue]; id >= 0; id = chain[id]) {
                     int base = id * 4;
-                    int d = Long.bitCount(p[0] ^ hashes[base]) + Long.bitCount(p[1] ^ hashes[base + 1])
-                            + Long.bitCount(p[2] ^ hashes[base + 2]) + Long.bitCount(p[3] ^ hashes[base + 3]);
-                    if (d <= maxDistance) {
+                    int d = Long.bitCount(p[0] ^ stored[base]) + Long.bitCount(p[1] ^ stored[base + 1])
+                            + Long.bitCount(p[2] ^ stored[base + 2]) + Long.bitCount(p[3] ^ stored[base + 3]);
+                    if (d <= maxDistance && reported.add(id)) {
                         found.add(new Match(id, d));
                     }
                 }
