@@ -124,7 +124,11 @@ final class Layers {
         }
     }
 
-    /** DepthwiseConv2D with depth multiplier 1: kernel laid out [kh][kw][channels]. */
+    /**
+     * DepthwiseConv2D with depth multiplier 1: kernel laid out [kh][kw][channels]. The window walk is the same as
+     * Conv2D's and written out again on purpose: the inner loops differ, and a shared callback per tap would cost a
+     * call in the hottest code of the engine.
+     */
     static final class DepthwiseConv2D implements Layer {
         final int kh;
         final int kw;
