@@ -58,7 +58,7 @@ public final class ApiPipeline {
     }
 
     public Router reviewRouter() {
-        return new ReviewRoutes(reviews(), verdicts).register(new Router(log));
+        return new ReviewRoutes(reviews(), verdicts, cases).register(new Router(log));
     }
 
     public Router noticeRouter() {

@@ -1,6 +1,7 @@
 package dev.sentinel.api;
 
 import dev.sentinel.cases.ReviewService;
+import dev.sentinel.safety.ChildSafetyReports;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.ReviewStatus;
 import dev.sentinel.verdict.Verdict;
@@ -16,16 +17,19 @@ public final class ReviewRoutes {
 
     private final ReviewService reviews;
     private final VerdictStore verdicts;
+    private final ChildSafetyReports reports;
 
-    public ReviewRoutes(ReviewService reviews, VerdictStore verdicts) {
+    public ReviewRoutes(ReviewService reviews, VerdictStore verdicts, ChildSafetyReports reports) {
         this.reviews = reviews;
         this.verdicts = verdicts;
+        this.reports = reports;
     }
 
     public Router register(Router router) {
         return router
                 .add("GET /reviews", Groups.REVIEWERS, this::queue)
-                .add("POST /reviews/{id}/decision", Groups.REVIEWERS, this::decide);
+                .add("POST /reviews/{id}/decision", Groups.REVIEWERS, this::decide)
+                .add("GET /child-safety-reports/{id}", java.util.List.of(Groups.ADMIN), this::report);
     }
 
     private ApiResponse queue(ApiRequest request) {
@@ -64,12 +68,21 @@ public final class ReviewRoutes {
         return ApiResponse.json(200, body);
     }
 
+    /** The legal team's report record for a child-safety verdict: identities and signals, never the image. */
+    private ApiResponse report(ApiRequest request) {
+        String id = Inputs.verdictId(request.path("id"));
+        return ApiResponse.json(200, reports.findReport(id)
+                .orElseThrow(() -> ApiProblem.notFound("no child-safety report for verdict " + id)));
+    }
+
     private ApiResponse decide(ApiRequest request) {
         String id = Inputs.verdictId(request.path("id"));
         DecisionRequest body = Router.body(request, DecisionRequest.class);
         String decision = Inputs.oneOf(body.decision(), "decision", ReviewService.CONFIRM, ReviewService.RELEASE);
         String reason = Inputs.text(body.reason(), "reason", 2000);
         Verdict decided = reviews.decide(id, decision, reason, request.caller());
-        return ApiResponse.json(200, VerdictView.of(decided, reviews.appealWindow()));
+        // A child-safety release by its first reviewer is recorded but waits for a second one.
+        int status = decided.review() == ReviewStatus.PENDING ? 202 : 200;
+        return ApiResponse.json(status, VerdictView.of(decided, reviews.appealWindow()));
     }
 }

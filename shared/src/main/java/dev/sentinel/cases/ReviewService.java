@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A person's decision on a held or quarantined image: CONFIRM keeps it from the public (a held image is moved to
@@ -33,6 +34,8 @@ public final class ReviewService {
 
     public static final String CONFIRM = "CONFIRM";
     public static final String RELEASE = "RELEASE";
+    /** The first reviewer's half of a two-person child-safety release. */
+    public static final String RELEASE_REQUESTED = "RELEASE_REQUESTED";
     public static final String CONFIRMED_CATEGORY = "confirmed-by-review";
     public static final String REVIEW_SOURCE = "sentinel-reviews";
 
@@ -85,7 +88,36 @@ public final class ReviewService {
             case RELEASE -> false;
             default -> throw new IllegalArgumentException("outcome must be CONFIRM or RELEASE");
         };
+        if (!restrict && verdict.action() == Action.CHILD_SAFETY) {
+            Optional<HumanDecision> requested = verdict.decisions().stream()
+                    .filter(d -> RELEASE_REQUESTED.equals(d.outcome())).reduce((first, second) -> second);
+            if (requested.isEmpty()) {
+                return recordReleaseRequest(verdict, reason, reviewer);
+            }
+            if (requested.get().actor().equals(reviewer.subject())) {
+                throw new CaseConflictException("a child-safety release needs a second, different reviewer; "
+                        + reviewer.subject() + " already asked for it");
+            }
+        }
         return record(verdict, "REVIEW", outcome, restrict, reason, reviewer, null);
+    }
+
+    /** The first of the two reviewers a child-safety release needs: recorded, nothing moves, still pending. */
+    private Verdict recordReleaseRequest(Verdict verdict, String reason, Actor reviewer) {
+        Instant now = clock.instant();
+        List<HumanDecision> decisions = new ArrayList<>(verdict.decisions());
+        decisions.add(new HumanDecision("REVIEW", RELEASE_REQUESTED, reviewer.subject(), reviewer.groups(), now,
+                reason, Action.CHILD_SAFETY, null));
+        Verdict next = verdict.withCase(verdict.placement(), ReviewStatus.PENDING, verdict.reviewDeadline(),
+                verdict.noticeIds(), decisions);
+        try {
+            verdicts.update(verdict, next);
+        } catch (ConcurrentUpdateException e) {
+            throw new CaseConflictException("verdict " + verdict.verdictId() + " changed while deciding; reload it");
+        }
+        audit.append(new AuditEntry(verdict.verdictId(), now, reviewer.subject(), reviewer.groups(),
+                "REVIEW_" + RELEASE_REQUESTED, reason, state(verdict), state(next), null));
+        return next;
     }
 
     /**
@@ -119,7 +151,9 @@ public final class ReviewService {
                         actor.subject(), now, verdict.verdictId()));
             }
         }
-        if (!restrict && verdict.placement().state() == PlacementState.QUARANTINED) {
+        // Child-safety evidence stays under its legal hold even when the image is released.
+        if (!restrict && verdict.placement().state() == PlacementState.QUARANTINED
+                && verdict.action() != Action.CHILD_SAFETY) {
             // Only now that the restored object is recorded does the quarantine copy go.
             quarantine.removeOriginal(verdict.placement().location());
         }

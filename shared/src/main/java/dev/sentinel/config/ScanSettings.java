@@ -1,6 +1,7 @@
 package dev.sentinel.config;
 
 import dev.sentinel.policy.PolicyLoader;
+import dev.sentinel.safety.SafetySettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,10 +22,12 @@ import java.util.stream.Collectors;
  * @param cascadeEscalateAt the cascade sends an image to Rekognition when the embedded engine scores any label at
  *                         or above this percentage
  * @param hashBankTable    DynamoDB table of the hash bank and content index; null to scan without hash matching
+ * @param safety           child-safety settings (minor age, retention, outside review)
+ * @param casesTable       where child-safety report records go; null for nowhere
  */
 public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable,
                            String policySource, long maxObjectBytes, String engine, double cascadeEscalateAt,
-                           String hashBankTable) {
+                           String hashBankTable, SafetySettings safety, String casesTable) {
 
     public static final long DEFAULT_MAX_OBJECT_BYTES = 50L * 1024 * 1024;
     /**
@@ -42,18 +45,23 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
     public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
                         long maxObjectBytes, String engine) {
         this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                DEFAULT_CASCADE_ESCALATE_AT, null);
+                DEFAULT_CASCADE_ESCALATE_AT);
     }
 
     public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
                         long maxObjectBytes, String engine, double cascadeEscalateAt) {
         this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine, cascadeEscalateAt,
-                null);
+                null, SafetySettings.defaults(), null);
     }
 
     public ScanSettings withHashBank(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, table);
+                cascadeEscalateAt, table, safety, casesTable);
+    }
+
+    public ScanSettings withCasesTable(String table) {
+        return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
+                cascadeEscalateAt, hashBankTable, safety, table);
     }
 
     public boolean scans(String bucket) {
@@ -108,7 +116,8 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         String policy = env.getOrDefault("POLICY_SOURCE", "");
         String bank = env.getOrDefault("HASH_BANK_TABLE", "").trim();
         return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? defaultPolicyFor(engine) : policy,
-                maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank);
+                maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank, SafetySettings.fromEnvironment(env),
+                env.getOrDefault("CASES_TABLE", "").isBlank() ? null : env.get("CASES_TABLE").trim());
     }
 
     public static String defaultPolicyFor(String engine) {

@@ -89,7 +89,8 @@ public final class RekognitionEngine implements ModerationEngine {
         return new ModerationResult(NAME, response.moderationModelVersion(), labels);
     }
 
-    private Image toRequestImage(ImageInput image) {
+    /** The image as a Rekognition request carries it: an S3 reference when allowed, bytes otherwise. */
+    Image toRequestImage(ImageInput image) {
         Optional<ObjectRef> stored = image.storedAt();
         if (sendS3References && stored.isPresent() && images.acceptsAsStored(image.bytes(), image.format())) {
             ObjectRef ref = stored.get();

@@ -36,4 +36,10 @@ public interface ObjectStore {
 
     /** Replaces the object's tags with {@code tags}. */
     void putTags(ObjectRef ref, Map<String, String> tags);
+
+    /**
+     * Locks one object version: an Object Lock legal hold (until lifted) and a compliance retention until
+     * {@code retainUntil}. The bucket must have Object Lock enabled.
+     */
+    void lock(ObjectRef ref, java.time.Instant retainUntil);
 }

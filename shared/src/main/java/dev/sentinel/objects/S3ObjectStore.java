@@ -82,6 +82,15 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     /** Streams one version's content; empty when that version no longer exists. */
+    @Override
+    public void lock(ObjectRef ref, java.time.Instant retainUntil) {
+        s3.putObjectLegalHold(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId())
+                .legalHold(h -> h.status(software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus.ON)));
+        s3.putObjectRetention(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId())
+                .retention(r -> r.mode(software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode.COMPLIANCE)
+                        .retainUntilDate(retainUntil)));
+    }
+
     private <T> Optional<T> withContent(ObjectRef ref, ContentReader<T> reader) {
         try (ResponseInputStream<GetObjectResponse> in =
                      s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))) {

@@ -121,6 +121,7 @@ public final class Policy {
             case ALLOW -> "allowed";
             case REVIEW -> "held for review by a person";
             case QUARANTINE -> "quarantined";
+            case CHILD_SAFETY -> "quarantined under legal hold as a suspected child-safety case";
         };
     }
 }

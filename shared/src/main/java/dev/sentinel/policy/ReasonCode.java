@@ -19,5 +19,11 @@ public enum ReasonCode {
     /** The content matches a hash in the bank of known content (exactly, or by PDQ within the threshold). */
     KNOWN_CONTENT,
     /** The same bytes were decided before; that decision is reused instead of asking the engine again. */
-    CONTENT_REUSED
+    CONTENT_REUSED,
+    /** Sexual or nudity content with a face whose estimated age may be under 18: escalated to people. */
+    CHILD_SAFETY_SIGNAL,
+    /** Sexual content, a real face, and metadata declaring AI generation: suspected synthetic intimate imagery. */
+    SUSPECTED_SYNTHETIC_INTIMATE,
+    /** Sexual or nudity content whose faces could not be checked for age: a person must look. */
+    FACES_NOT_CHECKED
 }

@@ -16,6 +16,11 @@ import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.hash.HashMatching;
+import dev.sentinel.engine.RekognitionFaceAges;
+import dev.sentinel.safety.ChildSafetyReports;
+import dev.sentinel.safety.FaceAges;
+import dev.sentinel.safety.ProvenanceReader;
+import dev.sentinel.safety.SafetySignals;
 import dev.sentinel.store.DynamoHashBank;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +42,25 @@ public final class ScanPipeline {
         S3ObjectStore objects = new S3ObjectStore(clients.s3());
         return new ScanService(objects, new DynamoVerdictStore(clients.dynamo(), settings.verdictTable()), engine,
                 policy, new Quarantine(objects, settings.quarantineBucket()), settings, clock, log,
-                hashMatching(settings, clients, clock));
+                extensions(settings, clients, engine, clock));
+    }
+
+    /**
+     * Hash matching when a bank is configured; child-safety signals always (face ages through Rekognition unless
+     * the engine is the embedded one alone, which works offline); reports into the cases table when configured.
+     */
+    public static ScanExtensions extensions(ScanSettings settings, AwsClients clients, ModerationEngine engine,
+                                            Clock clock) {
+        FaceAges faces = null;
+        if (!settings.engine().equals("embedded")) {
+            faces = new RekognitionFaceAges(clients.rekognition(), new RekognitionEngine(clients.rekognition(),
+                    new RekognitionImages(new ImageDecoder()), 50, true));
+        }
+        SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(),
+                dev.sentinel.policy.Taxonomy.v7());
+        ChildSafetyReports reports = settings.casesTable() == null ? ChildSafetyReports.none()
+                : new dev.sentinel.store.DynamoCaseStore(clients.dynamo(), settings.casesTable());
+        return new ScanExtensions(hashMatching(settings, clients, clock), signals, reports);
     }
 
     /** The hash bank when one is configured; it is loaded on first use and refreshed every five minutes. */

@@ -3,6 +3,9 @@ package dev.sentinel.scan;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.engine.EngineException;
 import dev.sentinel.hash.BankEntry;
+import dev.sentinel.safety.ChildSafetyReport;
+import dev.sentinel.safety.SafetyFindings;
+import dev.sentinel.safety.SafetySignals;
 import dev.sentinel.hash.ContentHashes;
 import dev.sentinel.hash.HashMatching;
 import dev.sentinel.hash.PdqHash;
@@ -58,6 +61,8 @@ public final class ScanService {
     public static final String APPROVED = "approved";
     public static final String HELD = "held";
     private static final int MAX_CONCURRENT_RETRIES = 5;
+    /** Suspected synthetic intimate imagery is due for a person as fast as an intimate-imagery notice. */
+    private static final java.time.Duration PRIORITY_REVIEW = java.time.Duration.ofHours(2);
 
     private final ObjectStore objects;
     private final VerdictStore verdicts;
@@ -66,20 +71,22 @@ public final class ScanService {
     private final Quarantine quarantine;
     private final ScanSettings settings;
     private final HashMatching matching;
+    private final ScanExtensions extensions;
     private final ImageDecoder decoder = new ImageDecoder();
     private final Clock clock;
     private final StructuredLog log;
 
     public ScanService(ObjectStore objects, VerdictStore verdicts, ModerationEngine engine, Policy policy,
                        Quarantine quarantine, ScanSettings settings, Clock clock, StructuredLog log) {
-        this(objects, verdicts, engine, policy, quarantine, settings, clock, log, HashMatching.none());
+        this(objects, verdicts, engine, policy, quarantine, settings, clock, log, ScanExtensions.none());
     }
 
-    /** @param matching known-content bank and duplicate detection, consulted before the engine */
+    /** @param extensions hash matching, child-safety signals and reports, each optional */
     public ScanService(ObjectStore objects, VerdictStore verdicts, ModerationEngine engine, Policy policy,
                        Quarantine quarantine, ScanSettings settings, Clock clock, StructuredLog log,
-                       HashMatching matching) {
-        this.matching = matching;
+                       ScanExtensions extensions) {
+        this.extensions = extensions;
+        this.matching = extensions.matching();
         this.objects = objects;
         this.verdicts = verdicts;
         this.engine = engine;
@@ -156,7 +163,9 @@ public final class ScanService {
                 decision.policyVersion(), judgement.engine(), judgement.modelVersion(), now,
                 new Placement(PlacementState.PENDING, ref, now),
                 decision.action() == Action.ALLOW ? ReviewStatus.NOT_NEEDED : ReviewStatus.PENDING, 0)
-                .withContentHashes(judgement.hashes());
+                .withContentHashes(judgement.hashes())
+                .withSafety(judgement.safety(), judgement.priorityReview()
+                        ? now.plus(PRIORITY_REVIEW) : null);
 
         if (!verdicts.create(verdict)) {
             // Another delivery of the same event won the race: finish its verdict, do not make a second.
@@ -166,6 +175,9 @@ public final class ScanService {
         }
         if (judgement.hashes() != null) {
             matching.recordContent(judgement.sha256(), verdictId);
+        }
+        if (verdict.action() == Action.CHILD_SAFETY) {
+            extensions.reports().create(ChildSafetyReport.of(verdict, stored.metadata(), now));
         }
         Verdict done = carryOut(verdict);
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -186,10 +198,17 @@ public final class ScanService {
 
     /** What the pipeline concluded about the bytes, before anything is stored. */
     public record Judgement(PolicyDecision decision, List<ModerationLabel> labels, String sha256, ImageFormat format,
-                            String engine, String modelVersion, long engineMillis, ContentHashes hashes) {
+                            String engine, String modelVersion, long engineMillis, ContentHashes hashes,
+                            SafetyFindings safety, boolean priorityReview) {
+
+        Judgement(PolicyDecision decision, List<ModerationLabel> labels, String sha256, ImageFormat format,
+                  String engine, String modelVersion, long engineMillis, ContentHashes hashes) {
+            this(decision, labels, sha256, format, engine, modelVersion, engineMillis, hashes, null, false);
+        }
 
         Judgement withHashes(ContentHashes contentHashes) {
-            return new Judgement(decision, labels, sha256, format, engine, modelVersion, engineMillis, contentHashes);
+            return new Judgement(decision, labels, sha256, format, engine, modelVersion, engineMillis, contentHashes,
+                    safety, priorityReview);
         }
     }
 
@@ -245,8 +264,17 @@ public final class ScanService {
             throw e;
         }
         long engineMillis = (System.nanoTime() - engineStart) / 1_000_000;
-        return new Judgement(policy.evaluate(result.labels()), result.labels(), sha, format, result.engine(),
-                result.modelVersion(), engineMillis, hashes);
+        PolicyDecision decision = policy.evaluate(result.labels());
+        SafetySignals.Outcome safety = extensions.safety() == null ? SafetySignals.Outcome.NOTHING
+                : extensions.safety().assess(result.labels(), new ImageInput(bytes, format, storedAt));
+        if (!safety.reasons().isEmpty()) {
+            List<Reason> reasons = new java.util.ArrayList<>(safety.reasons());
+            reasons.addAll(decision.reasons());
+            decision = new PolicyDecision(Action.mostSevere(decision.action(), safety.atLeast()), reasons,
+                    decision.policyVersion());
+        }
+        return new Judgement(decision, result.labels(), sha, format, result.engine(), result.modelVersion(),
+                engineMillis, hashes, safety.findings(), safety.priorityReview());
     }
 
     /** SHA-256, MD5 and, when the bytes decode, PDQ. */
@@ -347,9 +375,14 @@ public final class ScanService {
             next = switch (verdict.action()) {
                 case ALLOW -> tagOriginal(original, APPROVED, PlacementState.PUBLISHED);
                 case REVIEW -> tagOriginal(original, HELD, PlacementState.HELD);
-                case QUARANTINE -> copyToQuarantine(original, sha, verdict.verdictId());
+                case QUARANTINE, CHILD_SAFETY -> copyToQuarantine(original, sha, verdict.verdictId());
             };
         } else if (state == PlacementState.QUARANTINE_COPIED) {
+            if (verdict.action() == Action.CHILD_SAFETY) {
+                // Evidence must survive: locked before the only other copy goes.
+                objects.lock(verdict.placement().location(), clock.instant().atZone(java.time.ZoneOffset.UTC)
+                        .plus(extensions.retention()).toInstant());
+            }
             next = finishQuarantine(original, verdict.placement().location(), sha, verdict.verdictId());
         } else {
             return verdict;

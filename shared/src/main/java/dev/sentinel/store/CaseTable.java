@@ -9,13 +9,14 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The cases table: notices, appeals and the audit trail, one table with a composite key.
+ * The cases table: notices, appeals, child-safety reports and the audit trail, one table with a composite key.
  *
  * <pre>
  *   pk                     sk                      item
  *   notice#&lt;id&gt;            notice                  a takedown notice
  *   appeal#&lt;id&gt;            appeal                  an appeal (revision-checked updates)
  *   audit#&lt;subject&gt;        &lt;time&gt;#&lt;random&gt;         one audit entry, append-only
+ *   report#&lt;verdict&gt;       child-safety            a child-safety report record for the legal team
  * </pre>
  */
 public final class CaseTable {

@@ -9,6 +9,8 @@ import dev.sentinel.cases.AuditTrail;
 import dev.sentinel.cases.Notice;
 import dev.sentinel.cases.NoticeStore;
 import dev.sentinel.json.Json;
+import dev.sentinel.safety.ChildSafetyReport;
+import dev.sentinel.safety.ChildSafetyReports;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /** Notices, appeals and the audit trail in the cases table (see {@link CaseTable}). */
-public final class DynamoCaseStore implements NoticeStore, AppealStore, AuditTrail {
+public final class DynamoCaseStore implements NoticeStore, AppealStore, AuditTrail, ChildSafetyReports {
 
     private static final DateTimeFormatter SORTABLE =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
@@ -67,6 +69,20 @@ public final class DynamoCaseStore implements NoticeStore, AppealStore, AuditTra
         } catch (ConditionalCheckFailedException e) {
             throw new ConcurrentUpdateException("appeal " + current.appealId() + " changed since it was read");
         }
+    }
+
+    @Override
+    public void create(ChildSafetyReport report) {
+        try {
+            putNew("report#" + report.verdictId(), "child-safety", report, 0);
+        } catch (ConcurrentUpdateException alreadyThere) {
+            // A retried scan of the same verdict: the first report stands.
+        }
+    }
+
+    @Override
+    public Optional<ChildSafetyReport> findReport(String verdictId) {
+        return get("report#" + verdictId, "child-safety", ChildSafetyReport.class);
     }
 
     @Override

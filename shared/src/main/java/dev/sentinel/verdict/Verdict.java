@@ -2,6 +2,7 @@ package dev.sentinel.verdict;
 
 import dev.sentinel.engine.ModerationLabel;
 import dev.sentinel.hash.ContentHashes;
+import dev.sentinel.safety.SafetyFindings;
 import dev.sentinel.policy.Action;
 import dev.sentinel.policy.Reason;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +26,13 @@ import java.util.Objects;
  *                       {@code action} with its {@code reasons}
  * @param contentHashes  SHA-256, MD5 and PDQ of the content, for hash lists and duplicate detection; null for
  *                       verdicts made before hashing existed
+ * @param safety         face ages and provenance, gathered for images with sexual or nudity labels; null otherwise
  */
 public record Verdict(String verdictId, ObjectIdentity object, Action action, List<ModerationLabel> labels,
                       List<Reason> reasons, String policyVersion, String engine, String modelVersion,
                       Instant decidedAt, Placement placement, ReviewStatus review, long revision,
                       String requestedBy, Instant reviewDeadline, List<String> noticeIds,
-                      List<HumanDecision> decisions, ContentHashes contentHashes) {
+                      List<HumanDecision> decisions, ContentHashes contentHashes, SafetyFindings safety) {
 
     public Verdict {
         Objects.requireNonNull(verdictId, "verdictId");
@@ -49,29 +51,34 @@ public record Verdict(String verdictId, ObjectIdentity object, Action action, Li
                    List<Reason> reasons, String policyVersion, String engine, String modelVersion, Instant decidedAt,
                    Placement placement, ReviewStatus review, long revision) {
         this(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt, placement,
-                review, revision, null, null, List.of(), List.of(), null);
+                review, revision, null, null, List.of(), List.of(), null, null);
     }
 
     public Verdict withPlacement(Placement next) {
         return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
-                next, review, revision + 1, requestedBy, reviewDeadline, noticeIds, decisions, contentHashes);
+                next, review, revision + 1, requestedBy, reviewDeadline, noticeIds, decisions, contentHashes, safety);
+    }
+
+    public Verdict withSafety(SafetyFindings findings, Instant deadline) {
+        return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
+                placement, review, revision, requestedBy, deadline, noticeIds, decisions, contentHashes, findings);
     }
 
     public Verdict withContentHashes(ContentHashes hashes) {
         return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
-                placement, review, revision, requestedBy, reviewDeadline, noticeIds, decisions, hashes);
+                placement, review, revision, requestedBy, reviewDeadline, noticeIds, decisions, hashes, safety);
     }
 
     public Verdict withRequestedBy(String subject) {
         return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
-                placement, review, revision, subject, reviewDeadline, noticeIds, decisions, contentHashes);
+                placement, review, revision, subject, reviewDeadline, noticeIds, decisions, contentHashes, safety);
     }
 
     /** The next revision after a person's or a notice's change to placement, review status and deadline. */
     public Verdict withCase(Placement nextPlacement, ReviewStatus nextReview, Instant deadline, List<String> notices,
                             List<HumanDecision> humanDecisions) {
         return new Verdict(verdictId, object, action, labels, reasons, policyVersion, engine, modelVersion, decidedAt,
-                nextPlacement, nextReview, revision + 1, requestedBy, deadline, notices, humanDecisions, contentHashes);
+                nextPlacement, nextReview, revision + 1, requestedBy, deadline, notices, humanDecisions, contentHashes, safety);
     }
 
     /** Whether the object is kept from the public: by the automated decision or by a person's. */

@@ -32,17 +32,20 @@ final class ScanFixture {
     final TestAws aws = TestAws.get();
     final RekognitionStandIn rekognition = aws.freshRekognition();
     final String uploads = aws.newBucket("uploads", true);
-    final String quarantineBucket = aws.newBucket("quarantine", true);
+    final String quarantineBucket = aws.newLockedBucket("quarantine");
     final String table = aws.newVerdictTable();
     final Policy policy = new PolicyLoader().load(PolicyLoader.DEFAULT_SOURCE);
     final VerdictStore verdicts = new DynamoVerdictStore(aws.clients().dynamo(), table);
     final ScanSettings settings = new ScanSettings(Set.of(uploads), quarantineBucket, table,
             PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
     private final Map<String, RekognitionStandIn.Reply> repliesByContent = new HashMap<>();
+    private final Map<String, RekognitionStandIn.Reply> facesByContent = new HashMap<>();
 
     ScanFixture() {
-        rekognition.respondWith(request -> repliesByContent.getOrDefault(
-                String.valueOf(request.imageSha256()), RekognitionStandIn.moderationLabels(List.of())));
+        rekognition.respondWith(request -> request.operation().equals("DetectFaces")
+                ? facesByContent.getOrDefault(String.valueOf(request.imageSha256()), RekognitionStandIn.faces(List.of()))
+                : repliesByContent.getOrDefault(String.valueOf(request.imageSha256()),
+                        RekognitionStandIn.moderationLabels(List.of())));
     }
 
     ObjectStore objects() {
@@ -71,9 +74,18 @@ final class ScanFixture {
     }
 
     ScanService service(dev.sentinel.hash.HashMatching matching) {
+        return service(ScanExtensions.none().withMatching(matching));
+    }
+
+    ScanService service(ScanExtensions extensions) {
         ObjectStore objects = objects();
         return new ScanService(objects, verdicts, engine(), policy, new Quarantine(objects, quarantineBucket),
-                settings, Clock.systemUTC(), StructuredLog.discard(), matching);
+                settings, Clock.systemUTC(), StructuredLog.discard(), extensions);
+    }
+
+    /** DetectFaces will report faces with these [low, high] age ranges for these exact bytes. */
+    void faces(byte[] content, int[]... ageRanges) {
+        facesByContent.put(sha256(content), RekognitionStandIn.faces(List.of(ageRanges)));
     }
 
     /** The stand-in will report these labels for these exact bytes, however they are sent. */

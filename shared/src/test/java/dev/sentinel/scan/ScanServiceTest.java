@@ -319,5 +319,10 @@ class ScanServiceTest {
         public void putTags(ObjectRef ref, Map<String, String> tags) {
             real.putTags(ref, tags);
         }
+
+        @Override
+        public void lock(ObjectRef ref, java.time.Instant retainUntil) {
+            real.lock(ref, retainUntil);
+        }
     }
 }

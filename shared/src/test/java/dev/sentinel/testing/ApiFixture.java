@@ -42,21 +42,24 @@ public final class ApiFixture {
     public final TestAws aws = TestAws.get();
     public final RekognitionStandIn rekognition = aws.freshRekognition();
     public final String uploads = aws.newBucket("uploads", true);
-    public final String quarantine = aws.newBucket("quarantine", true);
+    public final String quarantine = aws.newLockedBucket("quarantine");
     public final String verdictTable = aws.newVerdictTable();
-    public final String casesTable = "cases-" + uploads;
     public final String hashBankTable = "bank-" + uploads;
+    public final String casesTable = "cases-" + uploads;
     public final ScanSettings scanSettings = new ScanSettings(Set.of(uploads), quarantine, verdictTable,
             PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition")
-            .withHashBank(hashBankTable);
+            .withHashBank(hashBankTable).withCasesTable(casesTable);
     private final Map<String, RekognitionStandIn.Reply> replies = new HashMap<>();
+    private final Map<String, RekognitionStandIn.Reply> faces = new HashMap<>();
     private Clock clock = Clock.systemUTC();
 
     public ApiFixture() {
         CaseTable.createIfMissing(aws.clients().dynamo(), casesTable);
         CaseTable.createIfMissing(aws.clients().dynamo(), hashBankTable);
-        rekognition.respondWith(request -> replies.getOrDefault(String.valueOf(request.imageSha256()),
-                RekognitionStandIn.moderationLabels(List.of())));
+        rekognition.respondWith(request -> request.operation().equals("DetectFaces")
+                ? faces.getOrDefault(String.valueOf(request.imageSha256()), RekognitionStandIn.faces(List.of()))
+                : replies.getOrDefault(String.valueOf(request.imageSha256()),
+                        RekognitionStandIn.moderationLabels(List.of())));
     }
 
     /** The pipeline as a function builds it, with the fixture's clock. */
@@ -73,6 +76,11 @@ public final class ApiFixture {
     /** Rekognition will report these labels for these exact bytes. */
     public void labels(byte[] content, RekognitionStandIn.Label... labels) {
         replies.put(sha256(content), RekognitionStandIn.moderationLabels(List.of(labels)));
+    }
+
+    /** DetectFaces will report faces with these [low, high] age ranges for these exact bytes. */
+    public void faces(byte[] content, int[]... ageRanges) {
+        faces.put(sha256(content), RekognitionStandIn.faces(List.of(ageRanges)));
     }
 
     public PutObjectResponse upload(String key, byte[] bytes) {

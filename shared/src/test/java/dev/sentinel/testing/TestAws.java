@@ -83,6 +83,15 @@ public final class TestAws {
         return name;
     }
 
+    /** A bucket with Object Lock enabled (and so versioned), like the template's quarantine bucket. */
+    public String newLockedBucket(String purpose) {
+        String name = purpose + "-" + SEQUENCE.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+        s3().createBucket(b -> b.bucket(name).objectLockEnabledForBucket(true));
+        s3().putBucketVersioning(b -> b.bucket(name)
+                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        return name;
+    }
+
     public String newVerdictTable() {
         String name = "verdicts-" + SEQUENCE.incrementAndGet();
         VerdictTable.createIfMissing(clients.dynamo(), name);

@@ -106,6 +106,60 @@ public final class TestImages {
         return out.toByteArray();
     }
 
+    /** A JPEG with an XMP packet (APP1) declaring an IPTC DigitalSourceType, written by hand as the spec lays out. */
+    public static byte[] jpegWithDigitalSourceType(byte[] jpeg, String term) {
+        String xmp = "<?xpacket begin=\"\uFEFF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>"
+                + "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+                + "<rdf:Description rdf:about=\"\" xmlns:Iptc4xmpExt=\"http://iptc.org/std/Iptc4xmpExt/2008-02-29/\""
+                + " Iptc4xmpExt:DigitalSourceType=\"http://cv.iptc.org/newscodes/digitalsourcetype/" + term + "\"/>"
+                + "</rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>";
+        byte[] payload = concat("http://ns.adobe.com/xap/1.0/\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                xmp.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return withJpegSegment(jpeg, 0xE1, payload);
+    }
+
+    /**
+     * A JPEG carrying a minimal C2PA manifest store in APP11: a JUMBF superbox whose description box is labelled
+     * {@code c2pa}, holding a created action with a trainedAlgorithmicMedia source type. Enough for presence
+     * detection; it is not signed.
+     */
+    public static byte[] jpegWithC2paManifest(byte[] jpeg) {
+        byte[] label = "c2pa\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] jumd = concat(ByteBuffer.allocate(4).putInt(8 + 16 + 1 + label.length).array(),
+                "jumd".getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[16], new byte[] {3}, label);
+        byte[] content = ("{\"actions\":[{\"action\":\"c2pa.created\",\"digitalSourceType\":"
+                + "\"http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia\"}]}")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] jumb = concat(ByteBuffer.allocate(4).putInt(8 + jumd.length + content.length).array(),
+                "jumb".getBytes(java.nio.charset.StandardCharsets.US_ASCII), jumd, content);
+        byte[] payload = concat(new byte[] {'J', 'P', 0, 1, 0, 0, 0, 1}, jumb);
+        return withJpegSegment(jpeg, 0xEB, payload);
+    }
+
+    /** A PNG with a tEXt chunk, e.g. the "parameters" chunk Stable Diffusion front ends write. */
+    public static byte[] pngWithText(byte[] png, String keyword, String text) {
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        chunk(chunk, "tEXt", concat(keyword.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), new byte[] {0},
+                text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        int iend = png.length - 12;
+        return concat(java.util.Arrays.copyOf(png, iend), chunk.toByteArray(),
+                java.util.Arrays.copyOfRange(png, iend, png.length));
+    }
+
+    private static byte[] withJpegSegment(byte[] jpeg, int marker, byte[] payload) {
+        byte[] header = {(byte) 0xFF, (byte) marker, (byte) ((payload.length + 2) >> 8), (byte) (payload.length + 2)};
+        return concat(java.util.Arrays.copyOf(jpeg, 2), header, payload, java.util.Arrays.copyOfRange(jpeg, 2,
+                jpeg.length));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         byte[] typeBytes = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());

@@ -95,7 +95,7 @@ final class LocalSentinel implements AutoCloseable {
         CaseTable.createIfMissing(clients.dynamo(), HASH_BANK);
 
         ScanSettings settings = new ScanSettings(Set.of(UPLOADS), QUARANTINE, TABLE, policySource,
-                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, options.engine(), options.cascadeEscalateAt(), HASH_BANK);
+                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, options.engine(), options.cascadeEscalateAt()).withHashBank(HASH_BANK);
         Policy policy = new PolicyLoader().load(policySource);
         // The real Rekognition cannot read this machine's S3 server, so images go inline.
         ModerationEngine engine = ScanPipeline.engine(options.engine(), options.cascadeEscalateAt(),

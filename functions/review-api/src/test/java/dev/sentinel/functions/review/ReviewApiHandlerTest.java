@@ -67,6 +67,33 @@ class ReviewApiHandlerTest {
     }
 
     @Test
+    void childSafetyReleaseByOneReviewerIsRefusedAndTwoReviewersRelease() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0122.jpg");
+        fx.faces(photo, new int[] {14, 19});
+        Verdict verdict = fx.uploadAndScan("cs.jpg", photo, explicit(75));
+        assertEquals("CHILD_SAFETY", verdict.action().name());
+        ObjectNode first = withCaller(withPath(sample("api-post-review-decision.json"), "id", verdict.verdictId()),
+                "rev-1", "reviewer");
+
+        assertEquals(202, call(first.deepCopy()).status(), "recorded, waiting for a second reviewer");
+        Answer again = call(first.deepCopy());
+        assertEquals(409, again.status());
+        assertTrue(again.body().path("detail").asText().contains("second, different reviewer"));
+        Answer second = call(withCaller(first.deepCopy(), "rev-2", "reviewer"));
+        assertEquals(200, second.status(), second.body().toString());
+        assertEquals("RELEASED", second.body().at("/verdict/review").asText());
+
+        ObjectNode report = withCaller(withPath(sample("api-get-child-safety-report.json"), "id",
+                verdict.verdictId()), "legal-1", "admin");
+        Answer answer = call(report);
+        assertEquals(200, answer.status(), answer.body().toString());
+        assertEquals(verdict.object().sha256(), answer.body().at("/hashes/sha256").asText());
+        assertEquals(14, answer.body().at("/faceAges/0/low").asInt());
+        assertTrue(!answer.body().toString().contains("http"), "no link to the image");
+        assertEquals(403, call(withCaller(report.deepCopy(), "rev-1", "reviewer")).status());
+    }
+
+    @Test
     void aSecondDecisionConflicts() {
         Verdict verdict = fx.uploadAndScan("twice.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"),
                 partialNudity(80));

@@ -1,0 +1,4 @@
+package dev.sentinel.safety;
+
+/** One detected face's estimated age range (years), as Rekognition DetectFaces reports it. An estimate, not a fact. */
+public record FaceAge(int low, int high, double confidence) { }
