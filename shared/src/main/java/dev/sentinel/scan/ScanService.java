@@ -235,7 +235,8 @@ public final class ScanService {
                     + "PNG, GIF, WebP, BMP, TIFF); its content was identified as " + format.mediaType() + ".",
                     sha, format);
         }
-        ContentHashes hashes = hashesOf(bytes, sha);
+        Hashed hashed = hashesOf(bytes, sha);
+        ContentHashes hashes = hashed.hashes();
         Optional<Judgement> reused = reuse(hashes, format);
         if (reused.isPresent()) {
             return reused.get();
@@ -251,6 +252,11 @@ public final class ScanService {
                     "Terms of service and law: content already identified as violating is not published again.");
             return new Judgement(new PolicyDecision(Action.QUARANTINE, List.of(reason), policy.version()), List.of(),
                     sha, format, "hash-match", null, 0, hashes);
+        }
+        if (hashed.decodeError() != null) {
+            // Fail closed: what this pipeline cannot decode is not handed to an engine to approve.
+            return held(ReasonCode.IMAGE_REJECTED, "The image cannot be decoded (" + hashed.decodeError()
+                    + "); a person must look.", sha, format).withHashes(hashes);
         }
         long engineStart = System.nanoTime();
         ModerationResult result;
@@ -278,17 +284,22 @@ public final class ScanService {
     }
 
     /** SHA-256, MD5 and, when the bytes decode, PDQ. */
-    private ContentHashes hashesOf(byte[] bytes, String sha) {
+    /** The content's hashes, and why it could not be decoded (null when it could). */
+    private record Hashed(ContentHashes hashes, String decodeError) { }
+
+    private Hashed hashesOf(byte[] bytes, String sha) {
         String pdq = null;
         Integer quality = null;
+        String error = null;
         try {
             PdqHash hash = new PdqHasher().hash(decoder.decode(bytes, 2048));
             pdq = hash.hex();
             quality = hash.quality();
         } catch (UnreadableImageException e) {
-            // Not decodable here: exact hashes still identify it.
+            // Exact hashes still identify it; the caller holds it rather than let an engine guess.
+            error = e.getMessage();
         }
-        return new ContentHashes(sha, ContentHashes.md5(bytes), pdq, quality);
+        return new Hashed(new ContentHashes(sha, ContentHashes.md5(bytes), pdq, quality), error);
     }
 
     /** The decision of an earlier verdict on the same bytes, including what a person decided about it. */
