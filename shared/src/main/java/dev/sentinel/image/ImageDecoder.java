@@ -3,6 +3,13 @@ package dev.sentinel.image;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -15,7 +22,7 @@ import javax.imageio.stream.ImageInputStream;
  * <p>The header is read before any pixel: an image declaring more than {@code maxPixels} is refused without
  * decoding (a few kilobytes can declare gigapixels). Large images are decoded with source subsampling, so the
  * decoded raster stays near the size asked for instead of the size declared. Only the first frame of an animation
- * is read.
+ * is read, and a decode that takes longer than the time limit is abandoned and the image refused.
  */
 public final class ImageDecoder {
 
@@ -27,13 +34,29 @@ public final class ImageDecoder {
         ImageIO.setUseCache(false);
     }
 
-    private final long maxPixels;
+    /** Long enough for any honest image of the allowed size on a small Lambda; hostile files can take forever. */
+    public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(10);
 
-    public ImageDecoder(long maxPixels) {
-        if (maxPixels <= 0) {
-            throw new IllegalArgumentException("maxPixels must be positive");
+    /** Decodes run here so a hostile file that makes a decoder spin can be abandoned after the time limit. */
+    private static final ExecutorService DECODING = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "image-decoding");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final long maxPixels;
+    private final Duration timeLimit;
+
+    public ImageDecoder(long maxPixels, Duration timeLimit) {
+        if (maxPixels <= 0 || timeLimit.isNegative() || timeLimit.isZero()) {
+            throw new IllegalArgumentException("maxPixels and timeLimit must be positive");
         }
         this.maxPixels = maxPixels;
+        this.timeLimit = timeLimit;
+    }
+
+    public ImageDecoder(long maxPixels) {
+        this(maxPixels, DEFAULT_TIME_LIMIT);
     }
 
     public ImageDecoder() {
@@ -54,6 +77,25 @@ public final class ImageDecoder {
      * scale the rest of the way smoothly.
      */
     public BufferedImage decode(byte[] bytes, int maxLongSide) {
+        Future<BufferedImage> decoding = DECODING.submit(() -> decodeNow(bytes, maxLongSide));
+        try {
+            return decoding.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            decoding.cancel(true);
+            throw new UnreadableImageException("decoding took longer than " + timeLimit.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnreadableImageException unreadable) {
+                throw unreadable;
+            }
+            throw new UnreadableImageException("the image cannot be decoded: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            decoding.cancel(true);
+            throw new UnreadableImageException("decoding was interrupted", e);
+        }
+    }
+
+    private BufferedImage decodeNow(byte[] bytes, int maxLongSide) {
         return withReader(bytes, reader -> {
             ImageSize size = declaredSize(reader);
             ImageReadParam param = reader.getDefaultReadParam();

@@ -127,6 +127,16 @@ class RekognitionImagesTest {
     }
 
     @Test
+    void decodingThatOverrunsItsTimeLimitIsAbandoned() {
+        byte[] png = TestImages.encode(TestImages.noise(3000, 3000, 3), "png");
+        ImageDecoder impatient = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, java.time.Duration.ofMillis(1));
+
+        UnreadableImageException e = assertThrows(UnreadableImageException.class, () -> impatient.decode(png, 4096));
+        assertTrue(e.getMessage().contains("longer than 1 ms"), e.getMessage());
+        assertEquals(3000, new ImageDecoder().decode(png, 4096).getWidth(), "the same image within the limit");
+    }
+
+    @Test
     void largeImagesAreDecodedSubsampled() {
         byte[] png = TestImages.encode(TestImages.solid(9000, 300, Color.ORANGE), "png");
 
