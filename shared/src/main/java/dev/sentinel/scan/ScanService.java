@@ -61,6 +61,8 @@ public final class ScanService {
     public static final String APPROVED = "approved";
     public static final String HELD = "held";
     private static final int MAX_CONCURRENT_RETRIES = 5;
+    /** Longer than a scan can take (the function times out at 60 s), short enough for a quick takeover. */
+    private static final java.time.Duration CLAIM_TTL = java.time.Duration.ofMinutes(2);
     /** Suspected synthetic intimate imagery is due for a person as fast as an intimate-imagery notice. */
     private static final java.time.Duration PRIORITY_REVIEW = java.time.Duration.ofHours(2);
 
@@ -153,6 +155,25 @@ public final class ScanService {
         }
         revokeUnearnedApproval(ref, verdictId);
 
+        // One delivery decides; a concurrent duplicate backs off and, on its retry, finds the verdict.
+        String owner = java.util.UUID.randomUUID().toString();
+        if (!verdicts.claim(verdictId, CLAIM_TTL, owner)) {
+            throw new ScanFailedException("another delivery of " + describe(ref) + " is being scanned now; this one "
+                    + "will be retried and find its verdict", null);
+        }
+        try {
+            return decideClaimed(event, started, ref, stored, verdictId);
+        } finally {
+            verdicts.release(verdictId, owner);
+        }
+    }
+
+    private ScanOutcome decideClaimed(ObjectEvent event, long started, ObjectRef ref, StoredObject stored,
+                                      String verdictId) {
+        Optional<Verdict> decidedMeanwhile = verdicts.find(verdictId);
+        if (decidedMeanwhile.isPresent()) {
+            return new ScanOutcome.AlreadyDecided(carryOut(decidedMeanwhile.get()));
+        }
         Judgement judgement = judge(ref, stored);
         Instant now = clock.instant();
         ObjectIdentity identity = new ObjectIdentity(ref.bucket(), ref.key(), ref.versionId(),

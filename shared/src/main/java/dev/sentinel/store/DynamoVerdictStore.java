@@ -34,6 +34,9 @@ public final class DynamoVerdictStore implements VerdictStore {
     private static final ObjectReader VERDICT_READER =
             Json.mapper().readerFor(Verdict.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /** Claims share the table under their own ids; they carry no index attributes, so no index sees them. */
+    private static final String CLAIM = "claim#";
+
     private final DynamoDbClient dynamo;
     private final String table;
 
@@ -51,6 +54,35 @@ public final class DynamoVerdictStore implements VerdictStore {
             return true;
         } catch (ConditionalCheckFailedException alreadyThere) {
             return false;
+        }
+    }
+
+    @Override
+    public boolean claim(String verdictId, java.time.Duration ttl, String owner) {
+        long now = java.time.Instant.now().getEpochSecond();
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(Map.of(
+                    VerdictTable.ID, s(CLAIM + verdictId),
+                    VerdictTable.CLAIM_EXPIRES_AT, n(now + Math.max(1, ttl.toSeconds())),
+                    "owner", s(owner)))
+                    .conditionExpression("attribute_not_exists(#id) OR #exp < :now")
+                    .expressionAttributeNames(Map.of("#id", VerdictTable.ID, "#exp", VerdictTable.CLAIM_EXPIRES_AT))
+                    .expressionAttributeValues(Map.of(":now", n(now))));
+            return true;
+        } catch (ConditionalCheckFailedException held) {
+            return false;
+        }
+    }
+
+    @Override
+    public void release(String verdictId, String owner) {
+        try {
+            dynamo.deleteItem(b -> b.tableName(table).key(Map.of(VerdictTable.ID, s(CLAIM + verdictId)))
+                    .conditionExpression("#owner = :me")
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":me", s(owner))));
+        } catch (ConditionalCheckFailedException taken) {
+            // Expired and taken over by someone else: theirs to release.
         }
     }
 

@@ -18,6 +18,17 @@ public interface VerdictStore {
     Optional<Verdict> find(String verdictId);
 
     /**
+     * Claims the right to decide {@code verdictId} for {@code ttl}, so a concurrent duplicate delivery does not pay
+     * for a second engine call. A claim whose holder died expires.
+     *
+     * @return true when this owner holds the claim; false when another live owner does
+     */
+    boolean claim(String verdictId, java.time.Duration ttl, String owner);
+
+    /** Gives up a claim early (best effort; claims also expire). */
+    void release(String verdictId, String owner);
+
+    /**
      * Replaces {@code current} with {@code next}, only if the stored verdict is still at {@code current}'s revision.
      *
      * @throws ConcurrentUpdateException when someone else changed it first; re-read and decide again

@@ -30,6 +30,8 @@ public final class VerdictTable {
     public static final String REVIEW_STATUS = "reviewStatus";
     public static final String REVISION = "revision";
     public static final String DOCUMENT = "document";
+    /** Epoch seconds after which a scan claim lapses; the table's TTL attribute, set only on claim items. */
+    public static final String CLAIM_EXPIRES_AT = "claimExpiresAt";
     public static final String BY_OBJECT = "byObject";
     public static final String BY_REVIEW = "byReview";
 
