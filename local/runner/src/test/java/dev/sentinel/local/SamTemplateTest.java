@@ -100,6 +100,49 @@ class SamTemplateTest {
     }
 
     @Test
+    void everyFunctionNamesItsResourcesAndTouchesOnlyTablesItIsConfiguredFor() {
+        for (String function : resourcesOfType("AWS::Serverless::Function")) {
+            JsonNode props = resources.get(function).get("Properties");
+            String environment = props.path("Environment").toString() + template.path("Globals").path("Function")
+                    .path("Environment").toString();
+            checkStatements(function, props.get("Policies"));
+            for (JsonNode policy : props.get("Policies")) {
+                for (String kind : List.of("DynamoDBCrudPolicy", "DynamoDBReadPolicy")) {
+                    if (policy.has(kind)) {
+                        String table = policy.get(kind).get("TableName").asText();
+                        assertTrue(environment.contains(table), function + " may use " + table
+                                + " but is not configured with it");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void noticeFunctionCannotDeleteOrMoveObjects() {
+        String actions = resources.get("NoticeApiFunction").get("Properties").get("Policies").toString();
+        assertFalse(actions.contains("s3:DeleteObject"), actions);
+        assertFalse(actions.contains("s3:PutObject\""), "notices hold objects by tag; they never write them");
+    }
+
+    private static void checkStatements(String function, JsonNode policies) {
+        for (JsonNode policy : policies) {
+            for (JsonNode statement : policy.path("Statement")) {
+                String resource = statement.get("Resource").toString();
+                String action = statement.get("Action").toString();
+                if (action.contains("rekognition:")) {
+                    assertEquals("\"*\"", resource, "Rekognition image actions have no resource-level permissions");
+                    continue;
+                }
+                assertFalse(resource.equals("\"*\""), function + " statement " + statement.path("Sid")
+                        + " must name its resource");
+                assertFalse(action.contains("*"), function + " statement " + statement.path("Sid")
+                        + " must name its actions");
+            }
+        }
+    }
+
+    @Test
     void scanFunctionMayTouchOnlyTheUploadsAndQuarantineBucketsAndItsTables() {
         JsonNode policies = resources.get("ScanUploadFunction").get("Properties").get("Policies");
         for (JsonNode policy : policies) {
