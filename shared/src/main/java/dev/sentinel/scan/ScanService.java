@@ -436,13 +436,14 @@ public final class ScanService {
     }
 
     private Placement copyToQuarantine(ObjectRef original, String sha, String verdictId) {
+        // A verified copy may already be there: an attempt that copied and died before recording it.
+        Optional<ObjectRef> earlier = quarantine.findVerifiedCopy(original, sha);
         if (objects.head(original).isEmpty()) {
             // Either an earlier attempt copied and deleted it but died before recording, or its owner deleted it.
-            return quarantine.findVerifiedCopy(original, sha)
-                    .map(copy -> new Placement(PlacementState.QUARANTINED, copy, clock.instant()))
+            return earlier.map(copy -> new Placement(PlacementState.QUARANTINED, copy, clock.instant()))
                     .orElseGet(() -> new Placement(PlacementState.GONE, original, clock.instant()));
         }
-        ObjectRef copy = quarantine.copyAndVerify(original, sha, verdictId);
+        ObjectRef copy = earlier.orElseGet(() -> quarantine.copyAndVerify(original, sha, verdictId));
         return new Placement(PlacementState.QUARANTINE_COPIED, copy, clock.instant());
     }
 
