@@ -139,7 +139,8 @@ class QueueLoadTest {
         int lost = 0;
         int duplicated = 0;
         int quarantined = 0;
-        int unpublishedWithoutVerdict = 0;
+        int withoutVerdict = 0;
+        int publicWithoutVerdict = 0;
         for (Map.Entry<String, byte[]> upload : content.entrySet()) {
             String key = upload.getKey();
             List<Verdict> history = verdicts.historyOf(uploads, key);
@@ -153,8 +154,9 @@ class QueueLoadTest {
                 duplicated++;
             }
             if (history.isEmpty()) {
-                unpublishedWithoutVerdict += "approved".equals(objects.tags(
-                        new dev.sentinel.objects.ObjectRef(uploads, key)).get("moderation")) ? 0 : 1;
+                withoutVerdict++;
+                publicWithoutVerdict += "approved".equals(objects.tags(
+                        new dev.sentinel.objects.ObjectRef(uploads, key)).get("moderation")) ? 1 : 0;
                 continue;
             }
             if (history.get(0).placement().state() == PlacementState.QUARANTINED) {
@@ -165,8 +167,9 @@ class QueueLoadTest {
                 + "%d%n", UPLOADS, messages.size(), deadLetters.size(), quarantined, lost, duplicated);
         assertEquals(0, lost);
         assertEquals(0, duplicated);
-        assertEquals(deadLetters.size(), unpublishedWithoutVerdict,
-                "only dead-lettered uploads lack a verdict, and none of them is public");
+        // A dead-lettered message's object may still have been decided through its duplicate.
+        assertTrue(withoutVerdict <= deadLetters.size(), "only dead-lettered uploads may lack a verdict");
+        assertEquals(0, publicWithoutVerdict, "nothing without a verdict is public");
         assertTrue(quarantined > 200, "about 30% are explicit: " + quarantined);
     }
 
