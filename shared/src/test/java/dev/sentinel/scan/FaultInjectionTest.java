@@ -44,10 +44,9 @@ class FaultInjectionTest {
         for (int crashAt = 1; crashAt <= 8; crashAt++) {
             String key = "fault/" + crashAt + ".jpg";
             ObjectEvent event = fx.upload(key, photo);
-            AtomicInteger writes = new AtomicInteger();
-            int stopAt = crashAt;
-            ObjectStore dying = new CrashingObjectStore(new S3ObjectStore(fx.aws.s3()), writes, stopAt);
-            VerdictStore dyingVerdicts = new CrashingVerdictStore(fx.verdicts, writes, stopAt);
+            CrashAfter crash = new CrashAfter(new AtomicInteger(), crashAt);
+            ObjectStore dying = new CrashingObjectStore(new S3ObjectStore(fx.aws.s3()), crash);
+            VerdictStore dyingVerdicts = new CrashingVerdictStore(fx.verdicts, crash);
             boolean crashed = false;
             try {
                 new ScanService(dying, dyingVerdicts, fx.engine(), fx.policy, new Quarantine(dying,
@@ -100,22 +99,26 @@ class FaultInjectionTest {
         }
     }
 
-    /** Counts writes shared with the verdict store and dies right after the chosen one. */
-    private static final class CrashingObjectStore implements ObjectStore {
-        private final ObjectStore real;
-        private final AtomicInteger writes;
-        private final int stopAt;
-
-        CrashingObjectStore(ObjectStore real, AtomicInteger writes, int stopAt) {
-            this.real = real;
-            this.writes = writes;
-            this.stopAt = stopAt;
-        }
-
-        private void step() {
+    /** Counts the writes of both stores and dies right after the chosen one. */
+    private record CrashAfter(AtomicInteger writes, int stopAt) {
+        void step() {
             if (writes.incrementAndGet() == stopAt) {
                 throw new IllegalStateException("simulated crash after write " + stopAt);
             }
+        }
+    }
+
+    private static final class CrashingObjectStore implements ObjectStore {
+        private final ObjectStore real;
+        private final CrashAfter crash;
+
+        CrashingObjectStore(ObjectStore real, CrashAfter crash) {
+            this.real = real;
+            this.crash = crash;
+        }
+
+        private void step() {
+            crash.step();
         }
 
         @Override
@@ -167,19 +170,15 @@ class FaultInjectionTest {
 
     private static final class CrashingVerdictStore implements VerdictStore {
         private final VerdictStore real;
-        private final AtomicInteger writes;
-        private final int stopAt;
+        private final CrashAfter crash;
 
-        CrashingVerdictStore(VerdictStore real, AtomicInteger writes, int stopAt) {
+        CrashingVerdictStore(VerdictStore real, CrashAfter crash) {
             this.real = real;
-            this.writes = writes;
-            this.stopAt = stopAt;
+            this.crash = crash;
         }
 
         private void step() {
-            if (writes.incrementAndGet() == stopAt) {
-                throw new IllegalStateException("simulated crash after write " + stopAt);
-            }
+            crash.step();
         }
 
         @Override
