@@ -22,9 +22,22 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public record AwsClients(S3Client s3, DynamoDbClient dynamo, RekognitionClient rekognition) implements AutoCloseable {
 
-    /** Explicit endpoints (null = the SDK's own resolution) and how many attempts a Rekognition call gets. */
+    /**
+     * Explicit endpoints (null = the SDK's own resolution), how many attempts a Rekognition call gets and how long
+     * one attempt may take before it counts as failed.
+     */
     public record Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
-                           URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts) { }
+                           URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
+                           Duration rekognitionAttemptTimeout) {
+
+        public static final Duration DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
+
+        public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
+                        URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts) {
+            this(region, credentials, s3Endpoint, dynamoEndpoint, rekognitionEndpoint, s3PathStyle,
+                    rekognitionAttempts, DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT);
+        }
+    }
 
     /** For Lambda: region and credentials from the environment, endpoints from the SDK's environment variables. */
     public static AwsClients fromEnvironment(Map<String, String> env) {
@@ -58,7 +71,7 @@ public record AwsClients(S3Client s3, DynamoDbClient dynamo, RekognitionClient r
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(Math.max(1, settings.rekognitionAttempts())).build())
-                        .apiCallAttemptTimeout(Duration.ofSeconds(15))
+                        .apiCallAttemptTimeout(settings.rekognitionAttemptTimeout())
                         .apiCallTimeout(Duration.ofSeconds(60))
                         .build());
         if (settings.rekognitionEndpoint() != null) {

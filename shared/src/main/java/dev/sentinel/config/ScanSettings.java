@@ -2,6 +2,7 @@ package dev.sentinel.config;
 
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.safety.SafetySettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,10 +25,23 @@ import java.util.stream.Collectors;
  * @param hashBankTable    DynamoDB table of the hash bank and content index; null to scan without hash matching
  * @param safety           child-safety settings (minor age, retention, outside review)
  * @param casesTable       where child-safety report records go; null for nowhere
+ * @param retry            how deliveries of the same upload are kept apart and when retrying stops
  */
 public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable,
                            String policySource, long maxObjectBytes, String engine, double cascadeEscalateAt,
-                           String hashBankTable, SafetySettings safety, String casesTable) {
+                           String hashBankTable, SafetySettings safety, String casesTable, Retry retry) {
+
+    /**
+     * @param claimTtl          how long a delivery holds its claim on an upload; a crashed holder's claim lapses
+     *                          after this, so it must exceed the longest scan and stay under the queue's visibility
+     *                          timeout
+     * @param holdAfterAttempts on this delivery attempt (the queue's {@code maxReceiveCount}) an engine that still
+     *                          cannot answer no longer fails the delivery: the upload is held for review instead,
+     *                          so it reaches a person rather than only the dead-letter queue
+     */
+    public record Retry(Duration claimTtl, int holdAfterAttempts) {
+        public static final Retry DEFAULT = new Retry(Duration.ofMinutes(2), 5);
+    }
 
     public static final long DEFAULT_MAX_OBJECT_BYTES = 50L * 1024 * 1024;
     /**
@@ -40,6 +54,14 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
 
     public ScanSettings {
         uploadBuckets = Set.copyOf(uploadBuckets);
+        retry = retry == null ? Retry.DEFAULT : retry;
+    }
+
+    public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
+                        long maxObjectBytes, String engine, double cascadeEscalateAt, String hashBankTable,
+                        SafetySettings safety, String casesTable) {
+        this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine, cascadeEscalateAt,
+                hashBankTable, safety, casesTable, Retry.DEFAULT);
     }
 
     public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
@@ -56,12 +78,17 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
 
     public ScanSettings withHashBank(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, table, safety, casesTable);
+                cascadeEscalateAt, table, safety, casesTable, retry);
     }
 
     public ScanSettings withCasesTable(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, table);
+                cascadeEscalateAt, hashBankTable, safety, table, retry);
+    }
+
+    public ScanSettings withRetry(Retry newRetry) {
+        return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
+                cascadeEscalateAt, hashBankTable, safety, casesTable, newRetry);
     }
 
     public boolean scans(String bucket) {
@@ -70,7 +97,8 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
 
     /**
      * Reads {@code UPLOAD_BUCKETS} (comma-separated), {@code QUARANTINE_BUCKET}, {@code VERDICTS_TABLE},
-     * {@code POLICY_SOURCE}, {@code MAX_OBJECT_BYTES} and {@code MODERATION_ENGINE}.
+     * {@code POLICY_SOURCE}, {@code MAX_OBJECT_BYTES}, {@code MODERATION_ENGINE}, {@code SCAN_CLAIM_SECONDS} and
+     * {@code SCAN_HOLD_AFTER_ATTEMPTS}.
      */
     public static ScanSettings fromEnvironment(Map<String, String> env) {
         List<String> problems = new ArrayList<>();
@@ -110,6 +138,9 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
                         + "'");
             }
         }
+        int claimSeconds = wholeNumber(env, "SCAN_CLAIM_SECONDS", (int) Retry.DEFAULT.claimTtl().toSeconds(), 1,
+                problems);
+        int holdAfter = wholeNumber(env, "SCAN_HOLD_AFTER_ATTEMPTS", Retry.DEFAULT.holdAfterAttempts(), 1, problems);
         if (!problems.isEmpty()) {
             throw new ConfigurationException("scan configuration is invalid: " + String.join("; ", problems));
         }
@@ -117,7 +148,25 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         String bank = env.getOrDefault("HASH_BANK_TABLE", "").trim();
         return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? defaultPolicyFor(engine) : policy,
                 maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank, SafetySettings.fromEnvironment(env),
-                env.getOrDefault("CASES_TABLE", "").isBlank() ? null : env.get("CASES_TABLE").trim());
+                env.getOrDefault("CASES_TABLE", "").isBlank() ? null : env.get("CASES_TABLE").trim(),
+                new Retry(Duration.ofSeconds(claimSeconds), holdAfter));
+    }
+
+    private static int wholeNumber(Map<String, String> env, String name, int fallback, int min, List<String> problems) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(raw.trim());
+            if (value >= min) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(name + " must be a whole number of at least " + min + ", was '" + raw + "'");
+        return fallback;
     }
 
     public static String defaultPolicyFor(String engine) {

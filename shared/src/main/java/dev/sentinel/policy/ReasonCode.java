@@ -25,5 +25,9 @@ public enum ReasonCode {
     /** Sexual content, a real face, and metadata declaring AI generation: suspected synthetic intimate imagery. */
     SUSPECTED_SYNTHETIC_INTIMATE,
     /** Sexual or nudity content whose faces could not be checked for age: a person must look. */
-    FACES_NOT_CHECKED
+    FACES_NOT_CHECKED,
+    /** The engine stayed unavailable through every delivery attempt: held unpublished until a rescan or a person. */
+    ENGINE_UNAVAILABLE,
+    /** A rescan under a newer policy would decide differently; held for a person rather than loosened silently. */
+    POLICY_CHANGED
 }

@@ -72,28 +72,29 @@ public final class S3Notifications {
 
     private static Delivery fromSqsMessage(JsonNode message, int index) {
         String id = idOf(message, index);
+        int attempt = message.path("attributes").path("ApproximateReceiveCount").asInt(1);
         JsonNode body;
         try {
             body = Json.mapper().readTree(message.path("body").asText(""));
         } catch (JsonProcessingException e) {
-            return new Delivery(id, Delivery.Source.SQS, List.of(), List.of("message " + id + " body is not JSON"));
+            return new Delivery(id, Delivery.Source.SQS, List.of(), List.of("message " + id + " body is not JSON"), attempt);
         }
         if (body == null || !body.isObject()) {
-            return new Delivery(id, Delivery.Source.SQS, List.of(), List.of("message " + id + " body is not an S3 notification"));
+            return new Delivery(id, Delivery.Source.SQS, List.of(), List.of("message " + id + " body is not an S3 notification"), attempt);
         }
         if (isS3TestEvent(body)) {
-            return new Delivery(id, Delivery.Source.SQS, List.of(), List.of());
+            return new Delivery(id, Delivery.Source.SQS, List.of(), List.of(), attempt);
         }
         JsonNode records = body.get("Records");
         if (records == null || !records.isArray()) {
-            return new Delivery(id, Delivery.Source.SQS, List.of(), List.of("message " + id + " body has no Records array"));
+            return new Delivery(id, Delivery.Source.SQS, List.of(), List.of("message " + id + " body has no Records array"), attempt);
         }
         List<ObjectEvent> events = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             readS3Record(records.get(i), "message " + id + " Records[" + i + "]", events, problems);
         }
-        return new Delivery(id, Delivery.Source.SQS, events, problems);
+        return new Delivery(id, Delivery.Source.SQS, events, problems, attempt);
     }
 
     private static void readS3Record(JsonNode record, String where, List<ObjectEvent> events, List<String> problems) {

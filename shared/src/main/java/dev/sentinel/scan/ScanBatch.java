@@ -49,7 +49,7 @@ public final class ScanBatch {
             List<String> errors = new ArrayList<>(delivery.problems());
             for (ObjectEvent event : delivery.events()) {
                 try {
-                    outcomes.add(scans.scan(event));
+                    outcomes.add(scans.scan(event, delivery.attempt()));
                 } catch (ScanFailedException e) {
                     errors.add(e.getMessage());
                 }

@@ -62,7 +62,6 @@ public final class ScanService {
     public static final String HELD = "held";
     private static final int MAX_CONCURRENT_RETRIES = 5;
     /** Longer than a scan can take (the function times out at 60 s), short enough for a quick takeover. */
-    private static final java.time.Duration CLAIM_TTL = java.time.Duration.ofMinutes(2);
     /** Suspected synthetic intimate imagery is due for a person as fast as an intimate-imagery notice. */
     private static final java.time.Duration PRIORITY_REVIEW = java.time.Duration.ofHours(2);
 
@@ -104,6 +103,14 @@ public final class ScanService {
     }
 
     public ScanOutcome scan(ObjectEvent event) {
+        return scan(event, 1);
+    }
+
+    /**
+     * Scans one upload on the given delivery attempt (1 for the first). On the last attempt the queue allows, an
+     * engine that still cannot answer holds the upload for review instead of failing the delivery once more.
+     */
+    public ScanOutcome scan(ObjectEvent event, int attempt) {
         ObjectRef announced = event.object();
         if (announced.bucket().equals(quarantine.bucket())) {
             return new ScanOutcome.Skipped("object is in the quarantine bucket");
@@ -116,7 +123,7 @@ public final class ScanService {
         }
         long started = System.nanoTime();
         try {
-            return scanUpload(event, started);
+            return scanUpload(event, started, attempt >= settings.retry().holdAfterAttempts());
         } catch (EngineException e) {
             throw new ScanFailedException("engine unavailable for " + describe(announced) + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -127,7 +134,7 @@ public final class ScanService {
         }
     }
 
-    private ScanOutcome scanUpload(ObjectEvent event, long started) {
+    private ScanOutcome scanUpload(ObjectEvent event, long started, boolean holdIfEngineDown) {
         ObjectRef announced = event.object();
         String announcedId = idOf(announced, event.eTag());
         if (announcedId != null) {
@@ -157,24 +164,24 @@ public final class ScanService {
 
         // One delivery decides; a concurrent duplicate backs off and, on its retry, finds the verdict.
         String owner = java.util.UUID.randomUUID().toString();
-        if (!verdicts.claim(verdictId, CLAIM_TTL, owner)) {
+        if (!verdicts.claim(verdictId, settings.retry().claimTtl(), owner)) {
             throw new ScanFailedException("another delivery of " + describe(ref) + " is being scanned now; this one "
                     + "will be retried and find its verdict", null);
         }
         try {
-            return decideClaimed(event, started, ref, stored, verdictId);
+            return decideClaimed(event, started, ref, stored, verdictId, holdIfEngineDown);
         } finally {
             verdicts.release(verdictId, owner);
         }
     }
 
     private ScanOutcome decideClaimed(ObjectEvent event, long started, ObjectRef ref, StoredObject stored,
-                                      String verdictId) {
+                                      String verdictId, boolean holdIfEngineDown) {
         Optional<Verdict> decidedMeanwhile = verdicts.find(verdictId);
         if (decidedMeanwhile.isPresent()) {
             return new ScanOutcome.AlreadyDecided(carryOut(decidedMeanwhile.get()));
         }
-        Judgement judgement = judge(ref, stored);
+        Judgement judgement = judge(ref, stored, holdIfEngineDown);
         Instant now = clock.instant();
         ObjectIdentity identity = new ObjectIdentity(ref.bucket(), ref.key(), ref.versionId(),
                 stripQuotes(stored.eTag()), stored.size(), judgement.sha256(), stored.contentType(),
@@ -235,7 +242,7 @@ public final class ScanService {
 
     /** Judges a stored object without recording or moving anything (an on-demand dry run). */
     public Judgement judgeStored(StoredObject stored) {
-        return judge(stored.ref(), stored);
+        return judge(stored.ref(), stored, false);
     }
 
     /**
@@ -245,6 +252,10 @@ public final class ScanService {
      * @throws EngineException of kind UNAVAILABLE when the engine cannot answer now
      */
     public Judgement judgeBytes(byte[] bytes, Optional<ObjectRef> storedAt) {
+        return judgeBytes(bytes, storedAt, false);
+    }
+
+    private Judgement judgeBytes(byte[] bytes, Optional<ObjectRef> storedAt, boolean holdIfEngineDown) {
         String sha = sha256(bytes);
         ImageFormat format = ImageFormat.sniff(bytes);
         if (bytes.length == 0) {
@@ -287,6 +298,12 @@ public final class ScanService {
             if (e.kind() == EngineException.Kind.IMAGE_REJECTED) {
                 return held(ReasonCode.IMAGE_REJECTED, "The image could not be checked: " + e.getMessage(),
                         sha, format).withHashes(hashes);
+            }
+            if (holdIfEngineDown) {
+                // Fail closed on the last attempt: unpublished and in front of a person, not only in a dead letter.
+                return held(ReasonCode.ENGINE_UNAVAILABLE, "The moderation engine could not answer on any of "
+                        + settings.retry().holdAfterAttempts() + " attempts (" + e.getMessage() + "); the image "
+                        + "stays unpublished until a rescan or a person decides.", sha, format).withHashes(hashes);
             }
             throw e;
         }
@@ -341,7 +358,7 @@ public final class ScanService {
                 hashes.sha256(), format, "reused", before.modelVersion(), 0, hashes));
     }
 
-    private Judgement judge(ObjectRef ref, StoredObject stored) {
+    private Judgement judge(ObjectRef ref, StoredObject stored, boolean holdIfEngineDown) {
         if (stored.size() > settings.maxObjectBytes()) {
             String sha = objects.sha256(ref).orElseThrow(() -> vanished(ref));
             return held(ReasonCode.TOO_LARGE, "The object is " + stored.size() + " bytes, over the "
@@ -357,7 +374,7 @@ public final class ScanService {
             return held(ReasonCode.TOO_LARGE, "The object is " + e.size() + " bytes, over the " + e.limit()
                     + "-byte limit the scanner reads; a person must look.", sha, ImageFormat.UNKNOWN);
         }
-        return judgeBytes(bytes, Optional.of(ref));
+        return judgeBytes(bytes, Optional.of(ref), holdIfEngineDown);
     }
 
     private Judgement held(ReasonCode code, String text, String sha, ImageFormat format) {

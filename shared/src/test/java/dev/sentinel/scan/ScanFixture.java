@@ -16,7 +16,6 @@ import dev.sentinel.testing.TestAws;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -29,19 +28,31 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  */
 final class ScanFixture {
 
-    final TestAws aws = TestAws.get();
-    final RekognitionStandIn rekognition = aws.freshRekognition();
-    final String uploads = aws.newBucket("uploads", true);
-    final String quarantineBucket = aws.newLockedBucket("quarantine");
-    final String table = aws.newVerdictTable();
+    final TestAws aws;
+    final RekognitionStandIn rekognition;
+    final String uploads;
+    final String quarantineBucket;
+    final String table;
     final Policy policy = new PolicyLoader().load(PolicyLoader.DEFAULT_SOURCE);
-    final VerdictStore verdicts = new DynamoVerdictStore(aws.clients().dynamo(), table);
-    final ScanSettings settings = new ScanSettings(Set.of(uploads), quarantineBucket, table,
-            PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-    private final Map<String, RekognitionStandIn.Reply> repliesByContent = new HashMap<>();
-    private final Map<String, RekognitionStandIn.Reply> facesByContent = new HashMap<>();
+    final VerdictStore verdicts;
+    final ScanSettings settings;
+    private final Map<String, RekognitionStandIn.Reply> repliesByContent = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, RekognitionStandIn.Reply> facesByContent = new java.util.concurrent.ConcurrentHashMap<>();
 
     ScanFixture() {
+        this(TestAws.get(), ScanSettings.Retry.DEFAULT);
+    }
+
+    /** A pipeline over the given servers, with its own claim and retry settings. */
+    ScanFixture(TestAws aws, ScanSettings.Retry retry) {
+        this.aws = aws;
+        this.rekognition = aws.freshRekognition();
+        this.uploads = aws.newBucket("uploads", true);
+        this.quarantineBucket = aws.newLockedBucket("quarantine");
+        this.table = aws.newVerdictTable();
+        this.verdicts = new DynamoVerdictStore(aws.clients().dynamo(), table);
+        this.settings = new ScanSettings(Set.of(uploads), quarantineBucket, table, PolicyLoader.DEFAULT_SOURCE,
+                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition").withRetry(retry);
         rekognition.respondWith(request -> request.operation().equals("DetectFaces")
                 ? facesByContent.getOrDefault(String.valueOf(request.imageSha256()), RekognitionStandIn.faces(List.of()))
                 : repliesByContent.getOrDefault(String.valueOf(request.imageSha256()),

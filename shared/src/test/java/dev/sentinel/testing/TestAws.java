@@ -7,6 +7,8 @@ import dev.sentinel.store.VerdictTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -32,16 +34,28 @@ public final class TestAws {
     private final LocalAws servers;
     private final AwsClients clients;
 
-    private TestAws(LocalAws servers) {
+    private TestAws(LocalAws servers, URI dynamoEndpoint, Duration rekognitionAttemptTimeout) {
         this.servers = servers;
         this.clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
-                servers.s3Endpoint(), servers.dynamoEndpoint(), servers.rekognitionEndpoint(), true, 4));
+                servers.s3Endpoint(), dynamoEndpoint, servers.rekognitionEndpoint(), true, 4,
+                rekognitionAttemptTimeout));
+    }
+
+    /**
+     * Clients over servers of the test's own (e.g. {@link LocalAws#startDurable()}), DynamoDB reached through
+     * {@code dynamoEndpoint} (the server, or a proxy in front of it), Rekognition attempts cut off after
+     * {@code rekognitionAttemptTimeout}.
+     */
+    public static TestAws over(LocalAws servers, URI dynamoEndpoint, Duration rekognitionAttemptTimeout) {
+        return new TestAws(servers, dynamoEndpoint, rekognitionAttemptTimeout);
     }
 
     public static synchronized TestAws get() {
         if (instance == null) {
-            instance = new TestAws(LocalAws.shared());
+            LocalAws servers = LocalAws.shared();
+            instance = new TestAws(servers, servers.dynamoEndpoint(),
+                    AwsClients.Settings.DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT);
         }
         return instance;
     }
