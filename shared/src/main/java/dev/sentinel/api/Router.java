@@ -41,7 +41,27 @@ public final class Router {
         return routes.keySet();
     }
 
+    /** Answers the request and logs one line for it: route, outcome, ids and time; never bodies or who by name. */
     public ApiResponse handle(ApiRequest request) {
+        long started = System.nanoTime();
+        ApiResponse response = answer(request);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("route", request.routeKey());
+        fields.put("status", response.status());
+        request.pathParameters().forEach((name, value) -> fields.put(name, value.length() <= 64 ? value
+                : StructuredLog.fingerprint(value)));
+        fields.put("caller", request.caller().subject().isEmpty() ? "" : StructuredLog.fingerprint(
+                request.caller().subject()));
+        fields.put("ms", (System.nanoTime() - started) / 1_000_000);
+        if (response.status() >= 500) {
+            log.error("api-request", fields);
+        } else {
+            log.info("api-request", fields);
+        }
+        return response;
+    }
+
+    private ApiResponse answer(ApiRequest request) {
         Route route = routes.get(request.routeKey());
         if (route == null) {
             return ApiResponse.problem(ApiProblem.notFound("no route " + request.routeKey()));

@@ -13,6 +13,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.rekognition.RekognitionClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The SDK clients, built once per container and shared (they are thread-safe and expensive to build). Endpoints
@@ -78,6 +79,27 @@ public record AwsClients(S3Client s3, DynamoDbClient dynamo, RekognitionClient r
             rekognition.endpointOverride(settings.rekognitionEndpoint());
         }
         return new AwsClients(s3.build(), dynamo.build(), rekognition.build());
+    }
+
+    /**
+     * An SQS client, for the functions that use queues directly (operations); the scan function only receives.
+     *
+     * @param endpoint null for the SDK's own resolution ({@code AWS_ENDPOINT_URL_SQS} included)
+     */
+    public static SqsClient sqs(Region region, AwsCredentialsProvider credentials, URI endpoint) {
+        var sqs = SqsClient.builder().region(region).credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(3))
+                        .socketTimeout(Duration.ofSeconds(20)).build());
+        if (endpoint != null) {
+            sqs.endpointOverride(endpoint);
+        }
+        return sqs.build();
+    }
+
+    /** {@link #sqs} for Lambda: region and credentials from the environment. */
+    public static SqsClient sqsFromEnvironment(Map<String, String> env) {
+        return sqs(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))),
+                DefaultCredentialsProvider.builder().build(), null);
     }
 
     @Override

@@ -42,4 +42,18 @@ public interface ObjectStore {
      * {@code retainUntil}. The bucket must have Object Lock enabled.
      */
     void lock(ObjectRef ref, java.time.Instant retainUntil);
+
+    /**
+     * The current version of each object under {@code prefix}, in key order, a page at a time.
+     *
+     * @param cursor where the previous page stopped (its {@code nextCursor}); null for the first page
+     */
+    Listing list(String bucket, String prefix, String cursor, int limit);
+
+    /** One page of a listing and the cursor of the next (null when there is none). */
+    record Listing(java.util.List<ObjectRef> objects, String nextCursor) {
+        public Listing {
+            objects = java.util.List.copyOf(objects);
+        }
+    }
 }

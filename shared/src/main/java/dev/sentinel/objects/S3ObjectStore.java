@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.Tag;
@@ -42,6 +43,25 @@ public final class S3ObjectStore implements ObjectStore {
             }
             throw e;
         }
+    }
+
+    @Override
+    public Listing list(String bucket, String prefix, String cursor, int limit) {
+        // Versions, not plain keys: a rescan names the exact version a verdict was made on. The cursor is S3's own
+        // key and version markers, so paging never skips an object however keys are named.
+        String[] markers = cursor == null ? new String[0] : cursor.split("\n", 2);
+        ListObjectVersionsResponse page = s3.listObjectVersions(b -> b.bucket(bucket).prefix(prefix)
+                .maxKeys(Math.max(1, Math.min(limit, 1000)))
+                .keyMarker(markers.length > 0 ? markers[0] : null)
+                .versionIdMarker(markers.length > 1 && !markers[1].isEmpty() ? markers[1] : null));
+        java.util.List<ObjectRef> current = page.versions().stream()
+                .filter(v -> Boolean.TRUE.equals(v.isLatest()))
+                .map(v -> new ObjectRef(bucket, v.key(), "null".equals(v.versionId()) ? null : v.versionId()))
+                .toList();
+        String next = Boolean.TRUE.equals(page.isTruncated())
+                ? page.nextKeyMarker() + "\n" + (page.nextVersionIdMarker() == null ? "" : page.nextVersionIdMarker())
+                : null;
+        return new Listing(current, next);
     }
 
     @Override

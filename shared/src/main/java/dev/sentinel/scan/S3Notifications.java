@@ -85,6 +85,12 @@ public final class S3Notifications {
         if (isS3TestEvent(body)) {
             return new Delivery(id, Delivery.Source.SQS, List.of(), List.of(), attempt);
         }
+        if (RescanRequests.isRescan(body)) {
+            return RescanRequests.parse(body, Instant.now())
+                    .map(event -> new Delivery(id, Delivery.Source.SQS, List.of(event), List.of(), attempt))
+                    .orElseGet(() -> new Delivery(id, Delivery.Source.SQS, List.of(),
+                            List.of("message " + id + " is a rescan request without bucket and key"), attempt));
+        }
         JsonNode records = body.get("Records");
         if (records == null || !records.isArray()) {
             return new Delivery(id, Delivery.Source.SQS, List.of(), List.of("message " + id + " body has no Records array"), attempt);

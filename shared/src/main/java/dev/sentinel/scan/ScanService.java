@@ -112,6 +112,13 @@ public final class ScanService {
      */
     public ScanOutcome scan(ObjectEvent event, int attempt) {
         ObjectRef announced = event.object();
+        if (RescanRequests.isRescan(event)) {
+            if (!announced.bucket().equals(quarantine.bucket()) && !settings.scans(announced.bucket())) {
+                return new ScanOutcome.Skipped("rescan of bucket " + announced.bucket() + ", which is neither an "
+                        + "uploads bucket nor the quarantine bucket");
+            }
+            return rescanner().rescan(announced);
+        }
         if (announced.bucket().equals(quarantine.bucket())) {
             return new ScanOutcome.Skipped("object is in the quarantine bucket");
         }
@@ -201,12 +208,7 @@ public final class ScanService {
                     new IllegalStateException("verdict " + verdictId + " vanished after a conflicting create"));
             return new ScanOutcome.AlreadyDecided(carryOut(winner));
         }
-        if (judgement.hashes() != null) {
-            matching.recordContent(judgement.sha256(), verdictId);
-        }
-        if (verdict.action() == Action.CHILD_SAFETY) {
-            extensions.reports().create(ChildSafetyReport.of(verdict, stored.metadata(), now));
-        }
+        afterDecision(verdict, stored);
         Verdict done = carryOut(verdict);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("verdictId", done.verdictId());
@@ -398,8 +400,23 @@ public final class ScanService {
         }
     }
 
+    /** Records what follows a new automated decision: the content index, a child-safety report. */
+    void afterDecision(Verdict verdict, StoredObject stored) {
+        if (verdict.contentHashes() != null) {
+            matching.recordContent(verdict.contentHashes().sha256(), verdict.verdictId());
+        }
+        if (verdict.action() == Action.CHILD_SAFETY) {
+            extensions.reports().create(ChildSafetyReport.of(verdict, stored.metadata(), verdict.decidedAt()));
+        }
+    }
+
+    /** Rescans stored objects with this pipeline's stores, engine and (current) policy. */
+    public Rescanner rescanner() {
+        return new Rescanner(this, objects, verdicts, policy, quarantine.bucket(), clock, log);
+    }
+
     /** Carries a stored verdict forward to a settled placement, one recorded step at a time. */
-    private Verdict carryOut(Verdict verdict) {
+    Verdict carryOut(Verdict verdict) {
         Verdict current = verdict;
         for (int attempt = 0; attempt < MAX_CONCURRENT_RETRIES; attempt++) {
             try {

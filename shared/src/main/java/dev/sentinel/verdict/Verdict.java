@@ -81,6 +81,18 @@ public record Verdict(String verdictId, ObjectIdentity object, Action action, Li
                 nextPlacement, nextReview, revision + 1, requestedBy, deadline, notices, humanDecisions, contentHashes, safety);
     }
 
+    /**
+     * The next revision after a rescan decided again: new automated decision, labels and versions, a placement to
+     * carry out and the review it needs. Who asked, notices and what people decided stay.
+     */
+    public Verdict redecided(Action nextAction, List<ModerationLabel> nextLabels, List<Reason> nextReasons,
+                             String nextPolicyVersion, String nextEngine, String nextModelVersion, Instant at,
+                             Placement nextPlacement, ReviewStatus nextReview, ContentHashes hashes) {
+        return new Verdict(verdictId, object, nextAction, nextLabels, nextReasons, nextPolicyVersion, nextEngine,
+                nextModelVersion, at, nextPlacement, nextReview, revision + 1, requestedBy, reviewDeadline, noticeIds,
+                decisions, hashes == null ? contentHashes : hashes, safety);
+    }
+
     /** Whether the object is kept from the public: by the automated decision or by a person's. */
     public boolean restricted() {
         return placement.state() != PlacementState.PUBLISHED;

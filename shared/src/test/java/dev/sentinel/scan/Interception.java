@@ -20,9 +20,21 @@ final class Interception {
 
     /** {@code real} as {@code port}, calling {@code hook} after each call to a method in {@code watched}. */
     static <T> T after(Class<T> port, T real, Set<String> watched, AfterCall hook) {
+        return wrap(port, real, watched, hook, null);
+    }
+
+    /** {@code real} as {@code port}, except that {@code method} dies before it does anything. */
+    static <T> T refusing(Class<T> port, T real, String method, String why) {
+        return wrap(port, real, Set.of(method), name -> { }, why);
+    }
+
+    private static <T> T wrap(Class<T> port, T real, Set<String> watched, AfterCall hook, String refusal) {
         Object proxy = Proxy.newProxyInstance(port.getClassLoader(), new Class<?>[] {port}, (self, method, args) -> {
             if (method.isDefault()) {
                 return java.lang.reflect.InvocationHandler.invokeDefault(self, method, args);
+            }
+            if (refusal != null && watched.contains(method.getName())) {
+                throw new IllegalStateException(refusal);
             }
             Object result;
             try {

@@ -222,7 +222,8 @@ class ScanServiceTest {
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q2821.jpg");
         fx.labels(photo, explicit(95));
         ObjectEvent event = fx.upload("crash.jpg", photo);
-        ObjectStore crashingOnDelete = new FailingDeletes(new S3ObjectStore(fx.aws.s3()));
+        ObjectStore crashingOnDelete = Interception.refusing(ObjectStore.class, new S3ObjectStore(fx.aws.s3()),
+                "delete", "simulated crash before the delete");
 
         assertThrows(ScanFailedException.class, () -> fx.service(crashingOnDelete).scan(event));
         Verdict midway = fx.verdicts.historyOf(fx.uploads, "crash.jpg").get(0);
@@ -274,55 +275,5 @@ class ScanServiceTest {
         assertEquals(404, missing.statusCode());
         assertTrue(fx.aws.s3().listObjectVersions(b -> b.bucket(fx.uploads).prefix(key)).versions().isEmpty(),
                 "no version of the object may remain in the uploads bucket");
-    }
-
-    /** The real store, except that the first delete dies: a crash between copy and delete. */
-    private static final class FailingDeletes implements ObjectStore {
-        private final ObjectStore real;
-
-        FailingDeletes(ObjectStore real) {
-            this.real = real;
-        }
-
-        @Override
-        public java.util.Optional<dev.sentinel.objects.StoredObject> head(ObjectRef ref) {
-            return real.head(ref);
-        }
-
-        @Override
-        public java.util.Optional<byte[]> read(ObjectRef ref, long maxBytes) {
-            return real.read(ref, maxBytes);
-        }
-
-        @Override
-        public java.util.Optional<String> sha256(ObjectRef ref) {
-            return real.sha256(ref);
-        }
-
-        @Override
-        public ObjectRef copy(ObjectRef source, String bucket, String key, Map<String, String> metadata,
-                              Map<String, String> tags) {
-            return real.copy(source, bucket, key, metadata, tags);
-        }
-
-        @Override
-        public void delete(ObjectRef ref) {
-            throw new IllegalStateException("simulated crash before the delete");
-        }
-
-        @Override
-        public Map<String, String> tags(ObjectRef ref) {
-            return real.tags(ref);
-        }
-
-        @Override
-        public void putTags(ObjectRef ref, Map<String, String> tags) {
-            real.putTags(ref, tags);
-        }
-
-        @Override
-        public void lock(ObjectRef ref, java.time.Instant retainUntil) {
-            real.lock(ref, retainUntil);
-        }
     }
 }

@@ -1,0 +1,209 @@
+package dev.sentinel.scan;
+
+import dev.sentinel.engine.EngineException;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.objects.ObjectStore;
+import dev.sentinel.objects.StoredObject;
+import dev.sentinel.policy.Action;
+import dev.sentinel.policy.Policy;
+import dev.sentinel.policy.PolicyDecision;
+import dev.sentinel.policy.Reason;
+import dev.sentinel.policy.ReasonCode;
+import dev.sentinel.store.VerdictStore;
+import dev.sentinel.verdict.Placement;
+import dev.sentinel.verdict.PlacementState;
+import dev.sentinel.verdict.ReviewStatus;
+import dev.sentinel.verdict.Verdict;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Looks at stored objects again after the policy changed or the engine was unavailable, without undoing what a
+ * person decided and without ever loosening a decision on its own:
+ * <ul>
+ *   <li>an upload with no verdict (its notification was lost or dead-lettered) is scanned as on upload;</li>
+ *   <li>an upload held because the engine could not answer is judged by the engine now;</li>
+ *   <li>an automated decision made under another policy version is evaluated again on its recorded labels (no
+ *       engine call): the same action just records the new policy; a stricter one is carried out at once (publish
+ *       nothing that the current policy would restrict); a looser one is held for a person to confirm.</li>
+ * </ul>
+ * Verdicts a person decided, child-safety verdicts and decisions not made by policy rules (known content, reused
+ * verdicts, undecodable images) are left alone.
+ */
+public final class Rescanner {
+
+    private static final Set<String> RULE_ENGINES = Set.of("none", "hash-match", "reused");
+
+    private final ScanService scans;
+    private final ObjectStore objects;
+    private final VerdictStore verdicts;
+    private final Policy policy;
+    private final String quarantineBucket;
+    private final Clock clock;
+    private final StructuredLog log;
+
+    Rescanner(ScanService scans, ObjectStore objects, VerdictStore verdicts, Policy policy, String quarantineBucket,
+              Clock clock, StructuredLog log) {
+        this.scans = scans;
+        this.objects = objects;
+        this.verdicts = verdicts;
+        this.policy = policy;
+        this.quarantineBucket = quarantineBucket;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /**
+     * Rescans one stored object: an upload (by version) or a quarantine copy.
+     *
+     * @throws ScanFailedException when the engine or a store cannot answer now; the rescan may be retried
+     */
+    public ScanOutcome rescan(ObjectRef ref) {
+        try {
+            return rescanObject(ref);
+        } catch (EngineException e) {
+            throw new ScanFailedException("engine unavailable for a rescan: " + e.getMessage(), e);
+        }
+    }
+
+    private ScanOutcome rescanObject(ObjectRef ref) {
+        Optional<StoredObject> head = objects.head(ref);
+        if (head.isEmpty()) {
+            return new ScanOutcome.Skipped("object no longer exists");
+        }
+        StoredObject stored = head.get();
+        Optional<Verdict> found = verdictOf(stored);
+        if (found.isEmpty()) {
+            if (ref.bucket().equals(quarantineBucket)) {
+                return new ScanOutcome.Skipped("quarantine copy without a verdict id");
+            }
+            // Never scanned: its notification was lost or dead-lettered. Scan it as its upload would have been.
+            return scans.scan(new ObjectEvent(stored.ref(), stripQuotes(stored.eTag()), stored.size(),
+                    "ObjectCreated:Rescan", clock.instant()));
+        }
+        Verdict before = found.get();
+        if (!before.placement().state().settled()) {
+            return new ScanOutcome.AlreadyDecided(scans.carryOut(before));
+        }
+        if (!before.decisions().isEmpty() || before.review() == ReviewStatus.CONFIRMED
+                || before.review() == ReviewStatus.RELEASED || before.review() == ReviewStatus.APPEALED) {
+            return new ScanOutcome.Skipped("a person decided this verdict; a rescan does not override people");
+        }
+        if (heldForEngine(before)) {
+            return decideHeld(before, stored);
+        }
+        if (before.action() == Action.CHILD_SAFETY || RULE_ENGINES.contains(before.engine())) {
+            return new ScanOutcome.Skipped("decided by " + (before.action() == Action.CHILD_SAFETY
+                    ? "child-safety escalation" : before.engine()) + ", not by policy rules; a rescan keeps it");
+        }
+        if (policy.version().equals(before.policyVersion())) {
+            return new ScanOutcome.Skipped("already decided under policy " + policy.version());
+        }
+        return reevaluate(before, stored);
+    }
+
+    private Optional<Verdict> verdictOf(StoredObject stored) {
+        if (stored.ref().bucket().equals(quarantineBucket)) {
+            String id = stored.metadata().get("sentinel-verdict-id");
+            return id == null || id.isBlank() ? Optional.empty() : verdicts.find(id);
+        }
+        ObjectRef ref = stored.ref();
+        String id = ref.versionId() != null ? Verdict.idFor(ref.bucket(), ref.key(), "version:" + ref.versionId())
+                : Verdict.idFor(ref.bucket(), ref.key(), "etag:" + stripQuotes(stored.eTag()));
+        return verdicts.find(id);
+    }
+
+    private static boolean heldForEngine(Verdict verdict) {
+        return verdict.action() == Action.REVIEW && !verdict.reasons().isEmpty()
+                && verdict.reasons().get(0).code() == ReasonCode.ENGINE_UNAVAILABLE;
+    }
+
+    /** A held upload the engine could not judge: judge it now, and carry the new decision out. */
+    private ScanOutcome decideHeld(Verdict before, StoredObject stored) {
+        if (before.placement().state() != PlacementState.HELD) {
+            return new ScanOutcome.Skipped("held upload is no longer in place (" + before.placement().state() + ")");
+        }
+        ScanService.Judgement judgement = scans.judgeStored(stored);
+        PolicyDecision decision = judgement.decision();
+        Instant now = clock.instant();
+        Verdict next = before.redecided(decision.action(), judgement.labels(), decision.reasons(),
+                decision.policyVersion(), judgement.engine(), judgement.modelVersion(), now,
+                new Placement(PlacementState.PENDING, before.placement().location(), now),
+                decision.action() == Action.ALLOW ? ReviewStatus.NOT_NEEDED : ReviewStatus.PENDING,
+                judgement.hashes());
+        next = next.withSafety(judgement.safety(), before.reviewDeadline());
+        verdicts.update(before, next);
+        scans.afterDecision(next, stored);
+        return logged(before, scans.carryOut(next), "decided");
+    }
+
+    /** An automated decision under an older policy: the recorded labels under the current policy. */
+    private ScanOutcome reevaluate(Verdict before, StoredObject stored) {
+        PolicyDecision decision = policy.evaluate(before.labels());
+        Instant now = clock.instant();
+        int order = decision.action().compareTo(before.action());
+        Verdict next;
+        String change;
+        if (order == 0) {
+            next = before.redecided(before.action(), before.labels(), decision.reasons(), decision.policyVersion(),
+                    before.engine(), before.modelVersion(), before.decidedAt(), before.placement(), before.review(),
+                    null);
+            change = "unchanged";
+        } else if (order > 0) {
+            // Stricter: carried out now, from wherever the object is (a published upload is held or quarantined).
+            List<Reason> reasons = new ArrayList<>();
+            reasons.add(Reason.of(ReasonCode.POLICY_CHANGED, decision.action(), "Rescanned under policy "
+                    + decision.policyVersion() + ": " + decision.action() + " instead of " + before.action()
+                    + " under " + before.policyVersion() + "."));
+            reasons.addAll(decision.reasons());
+            // A quarantined object escalated to child safety is already copied: the next step locks it.
+            PlacementState from = before.placement().state() == PlacementState.QUARANTINED
+                    ? PlacementState.QUARANTINE_COPIED : PlacementState.PENDING;
+            next = before.redecided(decision.action(), before.labels(), reasons, decision.policyVersion(),
+                    before.engine(), before.modelVersion(), now, new Placement(from, before.placement().location(),
+                            now), ReviewStatus.PENDING, null);
+            change = "stricter";
+        } else {
+            // Looser: nothing is published or released without a person; the decision stands until reviewed.
+            List<Reason> reasons = new ArrayList<>();
+            reasons.add(Reason.of(ReasonCode.POLICY_CHANGED, before.action(), "Policy " + decision.policyVersion()
+                    + " would decide " + decision.action() + " instead of " + before.action() + " (policy "
+                    + before.policyVersion() + "); held for a person to confirm before anything is loosened."));
+            reasons.addAll(before.reasons());
+            next = before.redecided(before.action(), before.labels(), reasons, before.policyVersion(),
+                    before.engine(), before.modelVersion(), before.decidedAt(), before.placement(),
+                    ReviewStatus.PENDING, null);
+            change = "looser";
+        }
+        verdicts.update(before, next);
+        if (order > 0) {
+            scans.afterDecision(next, stored);
+        }
+        return logged(before, scans.carryOut(next), change);
+    }
+
+    private ScanOutcome logged(Verdict before, Verdict after, String change) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("verdictId", after.verdictId());
+        fields.put("change", change);
+        fields.put("actionBefore", before.action());
+        fields.put("action", after.action());
+        fields.put("policyBefore", before.policyVersion());
+        fields.put("policyVersion", after.policyVersion());
+        fields.put("placement", after.placement().state());
+        fields.put("review", after.review());
+        log.info("rescan", fields);
+        return new ScanOutcome.Rescanned(before, after, change);
+    }
+
+    private static String stripQuotes(String eTag) {
+        return eTag == null ? null : eTag.replace("\"", "");
+    }
+}
