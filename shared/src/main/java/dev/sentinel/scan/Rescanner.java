@@ -103,6 +103,10 @@ public final class Rescanner {
             return new ScanOutcome.Skipped("decided by " + (before.action() == Action.CHILD_SAFETY
                     ? "child-safety escalation" : before.engine()) + ", not by policy rules; a rescan keeps it");
         }
+        if (before.review() == ReviewStatus.PENDING && !before.reasons().isEmpty()
+                && before.reasons().get(0).code() == ReasonCode.POLICY_CHANGED) {
+            return new ScanOutcome.Skipped("already waiting for a person after a policy change");
+        }
         if (policy.version().equals(before.policyVersion())) {
             return new ScanOutcome.Skipped("already decided under policy " + policy.version());
         }

@@ -85,17 +85,16 @@ class RescanTest {
             cursor = page.nextCursor();
             cursors.add(String.valueOf(cursor));
         } while (cursor != null);
-        assertTrue(cursors.size() >= 3, "pages of two must take several calls: " + cursors);
+        assertTrue(cursors.size() >= 2, "uploads and quarantine copies are walked in turn: " + cursors);
         return changes;
     }
 
     private static String describe(ScanOutcome outcome) {
-        return switch (outcome) {
-            case ScanOutcome.Rescanned r -> r.change();
-            case ScanOutcome.Decided d -> "scanned";
-            case ScanOutcome.AlreadyDecided a -> "finished";
-            case ScanOutcome.Skipped s -> "skipped";
-        };
+        if (outcome instanceof ScanOutcome.Rescanned rescanned) {
+            return rescanned.change();
+        }
+        return outcome instanceof ScanOutcome.Decided ? "scanned"
+                : outcome instanceof ScanOutcome.AlreadyDecided ? "finished" : "skipped";
     }
 
     @Test
