@@ -14,6 +14,7 @@ import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.store.DynamoHashBank;
 import dev.sentinel.store.DynamoVerdictStore;
 import java.time.Clock;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Wires the API's routes from settings and SDK clients: what each API function builds once per container. */
 public final class ApiPipeline {
@@ -68,6 +69,20 @@ public final class ApiPipeline {
 
     public Router appealRouter() {
         return new AppealRoutes(new AppealService(reviews(), cases, cases, clock), api.appealWindow())
+                .register(new Router(log));
+    }
+
+    /**
+     * {@code POST /admin/rescans} and the dead-letter redrive routes, over the scan queue and its dead-letter queue.
+     */
+    public static Router operationsRouter(ScanSettings scan, AwsClients clients, SqsClient sqs, String scanQueueUrl,
+                                          String deadLetterQueueUrl, StructuredLog log) {
+        if (scanQueueUrl == null || scanQueueUrl.isBlank() || deadLetterQueueUrl == null
+                || deadLetterQueueUrl.isBlank()) {
+            throw new dev.sentinel.config.ConfigurationException("operations need SCAN_QUEUE_URL and "
+                    + "SCAN_DEAD_LETTER_QUEUE_URL");
+        }
+        return new OperationsRoutes(scan, new S3ObjectStore(clients.s3()), sqs, scanQueueUrl, deadLetterQueueUrl)
                 .register(new Router(log));
     }
 
