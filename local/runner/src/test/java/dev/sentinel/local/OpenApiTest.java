@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sentinel.api.AppealRoutes;
 import dev.sentinel.api.HashListRoutes;
+import dev.sentinel.api.OperationsRoutes;
 import dev.sentinel.api.ModerationRoutes;
 import dev.sentinel.api.NoticeRoutes;
 import dev.sentinel.api.ReviewRoutes;
@@ -50,7 +51,8 @@ class OpenApiTest {
                 new ReviewRoutes(null, null, null).register(new Router(StructuredLog.discard())),
                 new NoticeRoutes(null).register(new Router(StructuredLog.discard())),
                 new AppealRoutes(null, window).register(new Router(StructuredLog.discard())),
-                new HashListRoutes(null, null).register(new Router(StructuredLog.discard())))) {
+                new HashListRoutes(null, null).register(new Router(StructuredLog.discard())),
+                new OperationsRoutes(null, null, null, null, null).register(new Router(StructuredLog.discard())))) {
             handled.addAll(router.routeKeys());
         }
 

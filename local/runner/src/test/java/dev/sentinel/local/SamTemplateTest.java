@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -116,6 +117,52 @@ class SamTemplateTest {
                 }
             }
         }
+    }
+
+    @Test
+    void everyFunctionGrantedObjectReadsIsExemptFromTheBucketsReadDeny() {
+        Map<String, String> denies = Map.of("-uploads-", statement("UploadsBucketPolicy",
+                "DenyReadingUnapprovedObjects").toString(), "-quarantine-", statement("QuarantineBucketPolicy",
+                "DenyReadsByAnyoneElse").toString());
+        int readers = 0;
+        for (String function : resourcesOfType("AWS::Serverless::Function")) {
+            for (JsonNode policy : resources.get(function).get("Properties").get("Policies")) {
+                for (JsonNode statement : policy.path("Statement")) {
+                    if (!statement.get("Action").toString().contains("s3:GetObject")) {
+                        continue;
+                    }
+                    for (Map.Entry<String, String> deny : denies.entrySet()) {
+                        if (statement.get("Resource").toString().contains(deny.getKey())) {
+                            readers++;
+                            // Otherwise IAM allows the read and the bucket policy refuses it: broken only in AWS.
+                            assertTrue(deny.getValue().contains(function + "Role.Arn"), function
+                                    + " may read objects of a" + deny.getKey() + "bucket but its bucket policy "
+                                    + "denies its role");
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(readers >= 5, "the moderation functions read objects");
+    }
+
+    @Test
+    void operationsFunctionOnlyListsAndQueues() {
+        String policies = resources.get("OperationsApiFunction").get("Properties").get("Policies").toString();
+        assertFalse(policies.contains("s3:GetObject") || policies.contains("s3:PutObject")
+                || policies.contains("s3:Delete") || policies.contains("dynamodb") || policies.contains("DynamoDB"),
+                policies);
+        assertTrue(policies.contains("sqs:StartMessageMoveTask"), policies);
+    }
+
+    @Test
+    void scanFunctionHoldsOnTheLastDeliveryTheQueueAllows() {
+        String maxReceives = resources.get("ScanQueue").get("Properties").get("RedrivePolicy").get("maxReceiveCount")
+                .asText();
+        String holdAfter = resources.get("ScanUploadFunction").get("Properties").get("Environment").get("Variables")
+                .get("SCAN_HOLD_AFTER_ATTEMPTS").asText();
+        assertEquals(maxReceives, holdAfter);
+        assertTrue(template.get("Parameters").has(maxReceives), "both come from one parameter: " + maxReceives);
     }
 
     @Test
