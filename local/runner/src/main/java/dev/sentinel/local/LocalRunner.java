@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -55,6 +56,9 @@ public final class LocalRunner {
             return 0;
         }
         Region region = region();
+        if (options.operations().redrive()) {
+            return Redrive.run(options.operations(), region, awsCredentials, out, err);
+        }
         AwsCredentialsProvider credentials = null;
         if (options.engine().equals("embedded")) {
             // Offline: no AWS call is made.
@@ -111,6 +115,9 @@ public final class LocalRunner {
             results.forEach(r -> printRows(r, out));
             if (options.watch()) {
                 watch(sentinel, options, results, out, err);
+            }
+            if (options.operations().rescanPrefix() != null) {
+                rescan(sentinel, options, results, out, err);
             }
             writeJson(results, options.jsonOut());
             if (options.exportHashes() != null) {
@@ -176,6 +183,34 @@ public final class LocalRunner {
             results.add(result);
             printRows(result, out);
         }, () -> System.nanoTime() < deadline, Duration.ofMillis(500));
+    }
+
+    private static void rescan(LocalSentinel sentinel, RunnerOptions options, List<LocalSentinel.Result> results,
+                               PrintStream out, PrintStream err) {
+        String policy = options.operations().rescanPolicy() != null ? options.operations().rescanPolicy()
+                : options.policy();
+        String prefix = options.operations().rescanPrefix();
+        err.println("Rescanning s3://" + LocalSentinel.UPLOADS + "/" + prefix + "* under " + policy + "...");
+        int[] seen = {0};
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        List<LocalSentinel.Rescanned> all = sentinel.rescan(prefix, policy, 100, page -> {
+            seen[0] += page.size();
+            page.forEach(r -> counts.merge(r.change().startsWith("kept") ? "kept" : r.change(), 1, Integer::sum));
+            err.printf("[rescan] %d objects so far %s%n", seen[0], counts);
+        });
+        out.println();
+        out.printf("%-34s %-10s %-11s %s%n", "RESCANNED", "CHANGE", "DECISION", "PLACEMENT / WHY KEPT");
+        for (LocalSentinel.Rescanned r : all) {
+            out.printf("%-34s %-10s %-11s %s%n", clip(r.key(), 34), r.change().startsWith("kept") ? "kept"
+                    : r.change(), r.verdict() == null ? "-" : r.verdict().action(), r.verdict() == null
+                    ? clip(r.change().substring("kept: ".length()), 60) : r.verdict().placement().state());
+        }
+        // The JSON written afterwards shows each verdict as the rescan left it.
+        Map<String, Verdict> newest = new java.util.HashMap<>();
+        all.stream().filter(r -> r.verdict() != null).forEach(r -> newest.put(r.verdict().verdictId(), r.verdict()));
+        results.replaceAll(r -> new LocalSentinel.Result(r.name(), r.response(), r.error(), r.verdicts().stream()
+                .map(v -> newest.getOrDefault(v.verdictId(), v)).toList()));
+        out.println("Rescan done: " + counts);
     }
 
     private static final String ROW = "%-34s %-10s %-11s %-44s %s%n";

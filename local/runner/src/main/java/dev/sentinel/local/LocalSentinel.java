@@ -1,5 +1,11 @@
 package dev.sentinel.local;
 
+import dev.sentinel.objects.S3ObjectStore;
+import dev.sentinel.scan.PrefixRescan;
+import dev.sentinel.scan.ScanOutcome;
+import dev.sentinel.scan.ScanService;
+import java.util.ArrayList;
+import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
@@ -59,10 +65,13 @@ final class LocalSentinel implements AutoCloseable {
     private final ScanUploadHandler handler;
     private final VerdictStore verdicts;
     private final DynamoHashBank bank;
+    /** The scan service with another policy, for rescans. */
+    private final java.util.function.Function<Policy, ScanService> withPolicy;
 
     private LocalSentinel(LocalAws servers, AwsClients clients, ScanUploadHandler handler, VerdictStore verdicts,
-                          DynamoHashBank bank) {
+                          DynamoHashBank bank, java.util.function.Function<Policy, ScanService> withPolicy) {
         this.bank = bank;
+        this.withPolicy = withPolicy;
         this.servers = servers;
         this.clients = clients;
         this.handler = handler;
@@ -104,7 +113,9 @@ final class LocalSentinel implements AutoCloseable {
                 StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
         return new LocalSentinel(servers, clients, new ScanUploadHandler(batch),
                 new DynamoVerdictStore(clients.dynamo(), TABLE),
-                new DynamoHashBank(clients.dynamo(), HASH_BANK, Duration.ofMinutes(5), Clock.systemUTC()));
+                new DynamoHashBank(clients.dynamo(), HASH_BANK, Duration.ofMinutes(5), Clock.systemUTC()),
+                newPolicy -> ScanPipeline.service(settings, clients, newPolicy, engine, StructuredLog.discard(),
+                        Clock.systemUTC()));
     }
 
     /** Uploads a file under its name and runs the handler on the notification of that upload. */
@@ -129,6 +140,45 @@ final class LocalSentinel implements AutoCloseable {
     void exportHashes(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, HashLists.toCsv(bank.entries()));
+    }
+
+    /** How a rescan went for one object: its key and what changed. */
+    record Rescanned(String key, String change, Verdict verdict) { }
+
+    /**
+     * Rescans every object under {@code prefix} (uploads, then quarantine copies) under {@code policySource}, a page
+     * of {@code pageSize} at a time, telling {@code onPage} after each page.
+     */
+    List<Rescanned> rescan(String prefix, String policySource, int pageSize, Consumer<List<Rescanned>> onPage) {
+        ScanService service = withPolicy.apply(new PolicyLoader().load(policySource));
+        PrefixRescan walk = new PrefixRescan(new S3ObjectStore(clients.s3()), QUARANTINE);
+        Map<String, Rescanned> byKey = new java.util.LinkedHashMap<>();
+        String cursor = null;
+        do {
+            List<Rescanned> page = new ArrayList<>();
+            cursor = walk.page(UPLOADS, prefix, cursor, pageSize, ref -> {
+                String key = ref.bucket().equals(QUARANTINE) ? ref.key().substring(UPLOADS.length() + 1) : ref.key();
+                page.add(describe(key, service.rescanner().rescan(ref)));
+            }).nextCursor();
+            // An object quarantined earlier in this walk is met again among the quarantine copies.
+            page.removeIf(r -> byKey.containsKey(r.key()));
+            page.forEach(r -> byKey.put(r.key(), r));
+            onPage.accept(page);
+        } while (cursor != null);
+        return List.copyOf(byKey.values());
+    }
+
+    private static Rescanned describe(String key, ScanOutcome outcome) {
+        if (outcome instanceof ScanOutcome.Rescanned r) {
+            return new Rescanned(key, r.change(), r.verdict());
+        }
+        if (outcome instanceof ScanOutcome.Decided d) {
+            return new Rescanned(key, "scanned", d.verdict());
+        }
+        if (outcome instanceof ScanOutcome.AlreadyDecided a) {
+            return new Rescanned(key, "finished", a.verdict());
+        }
+        return new Rescanned(key, "kept: " + ((ScanOutcome.Skipped) outcome).reason(), null);
     }
 
     URI s3Endpoint() {

@@ -20,10 +20,22 @@ import java.util.List;
  * @param s3Port              port of the local S3 server, 0 for any free one
  * @param hashLists           hash lists (CSV or JSON) to import into the bank before scanning
  * @param exportHashes        where to write the bank as CSV after the run; null for nowhere
+ * @param operations          rescan and redrive requests
  */
 record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double cascadeEscalateAt,
                      URI rekognitionEndpoint, String policy, Path jsonOut, boolean watch, Duration watchFor, int s3Port,
-                     List<Path> hashLists, Path exportHashes, boolean help) {
+                     List<Path> hashLists, Path exportHashes, boolean help, Operations operations) {
+
+    /**
+     * @param rescanPrefix    after scanning, rescan everything under this prefix; null for no rescan
+     * @param rescanPolicy    the policy the rescan applies; null for the run's policy
+     * @param redrive         replay a dead-letter queue instead of scanning
+     * @param sqsEndpoint     SQS endpoint for the redrive (LocalStack, ElasticMQ); null for AWS
+     * @param scanQueue       the scan queue's URL
+     * @param deadLetterQueue the dead-letter queue's URL
+     */
+    record Operations(String rescanPrefix, String rescanPolicy, boolean redrive, URI sqsEndpoint, String scanQueue,
+                      String deadLetterQueue) { }
 
     static final String USAGE = """
             Usage: mvn -q -DskipTests install exec:java -pl local/runner -Dexec.args="[options] [image|folder ...]"
@@ -48,6 +60,13 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
               --import-hashes FILE     import a hash list (.csv or .json) into the bank of known content first;
                                        uploads matching it are quarantined without an engine call
               --export-hashes FILE     write the bank as CSV after the run
+              --rescan PREFIX          then rescan every object under PREFIX (uploads and quarantine copies), with
+                                       progress: stricter outcomes are carried out, looser ones held for a person
+              --rescan-policy SOURCE   the policy the rescan applies (default: the run's --policy), e.g. after
+                                       editing a policy file
+              --redrive                replay a scan dead-letter queue (SQS message move task) and follow its
+                                       progress; needs --scan-queue and --dead-letter-queue (URLs from the stack's
+                                       outputs), AWS credentials, and --sqs-endpoint for LocalStack
               --help                   this text
             """;
 
@@ -65,6 +84,12 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
         int s3Port = 0;
         List<Path> hashLists = new ArrayList<>();
         Path exportHashes = null;
+        String rescanPrefix = null;
+        String rescanPolicy = null;
+        boolean redrive = false;
+        URI sqsEndpoint = null;
+        String scanQueue = null;
+        String deadLetterQueue = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -80,6 +105,12 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                 case "--import-hashes" -> hashLists.add(resolve(repo, value(args, ++i, arg)));
                 case "--export-hashes" -> exportHashes = resolve(repo, value(args, ++i, arg));
                 case "--watch-for" -> watchFor = Duration.ofSeconds(number(value(args, ++i, arg), arg, 1, 86_400));
+                case "--rescan" -> rescanPrefix = value(args, ++i, arg);
+                case "--rescan-policy" -> rescanPolicy = value(args, ++i, arg);
+                case "--redrive" -> redrive = true;
+                case "--sqs-endpoint" -> sqsEndpoint = URI.create(value(args, ++i, arg));
+                case "--scan-queue" -> scanQueue = value(args, ++i, arg);
+                case "--dead-letter-queue" -> deadLetterQueue = value(args, ++i, arg);
                 case "--s3-port" -> s3Port = (int) number(value(args, ++i, arg), arg, 1, 65_535);
                 default -> {
                     if (arg.startsWith("--")) {
@@ -89,12 +120,16 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                 }
             }
         }
+        if (redrive && (scanQueue == null || deadLetterQueue == null)) {
+            throw new IllegalArgumentException("--redrive needs --scan-queue URL and --dead-letter-queue URL");
+        }
         if (!List.of("embedded", "rekognition", "cascade").contains(engine)) {
             throw new IllegalArgumentException("--engine must be embedded, rekognition or cascade, was " + engine);
         }
         return new RunnerOptions(List.copyOf(inputs), List.copyOf(events), engine, escalateAt, endpoint,
                 policy == null ? dev.sentinel.config.ScanSettings.defaultPolicyFor(engine) : policy, json,
-                watch || watchFor != null, watchFor, s3Port, List.copyOf(hashLists), exportHashes, help);
+                watch || watchFor != null, watchFor, s3Port, List.copyOf(hashLists), exportHashes, help,
+                new Operations(rescanPrefix, rescanPolicy, redrive, sqsEndpoint, scanQueue, deadLetterQueue));
     }
 
     private static long number(String text, String option, long min, long max) {

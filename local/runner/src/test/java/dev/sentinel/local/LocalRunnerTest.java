@@ -50,10 +50,13 @@ class LocalRunnerTest {
     @BeforeAll
     static void standIn() throws Exception {
         String bridge = sha256(Files.readAllBytes(REPO.resolve("local/samples/bridge-512.jpg")));
+        String beach = sha256(Files.readAllBytes(REPO.resolve("local/samples/street-q0003.jpg")));
         rekognition = RekognitionStandIn.start().respondWith(request -> bridge.equals(request.imageSha256())
                 ? RekognitionStandIn.moderationLabels(List.of(
                         new RekognitionStandIn.Label("Explicit", "", 1, 97.5),
                         new RekognitionStandIn.Label("Explicit Nudity", "Explicit", 2, 96.0)))
+                : beach.equals(request.imageSha256()) ? RekognitionStandIn.moderationLabels(List.of(
+                        new RekognitionStandIn.Label("Swimwear or Underwear", "", 1, 91.0)))
                 : RekognitionStandIn.moderationLabels(List.of()));
     }
 
@@ -192,6 +195,56 @@ class LocalRunnerTest {
     }
 
     @Test
+    void rescanAfterAPolicyChangeTightensAndShowsProgress() throws Exception {
+        Path policy = dir.resolve("no-swimwear.json");
+        Files.writeString(policy, Files.readString(REPO.resolve("shared/src/main/resources/policies/default-v7.json"))
+                .replace("\"policyVersion\": \"default-v7/2026-11-24\"", "\"policyVersion\": \"no-swimwear/1\"")
+                .replace("{ \"label\": \"Swimwear or Underwear\", \"minConfidence\": 50, \"action\": \"ALLOW\"",
+                        "{ \"label\": \"Swimwear or Underwear\", \"minConfidence\": 50, \"action\": \"QUARANTINE\""));
+        Path json = dir.resolve("verdicts.json");
+        Run run = run("--engine", "rekognition", "--rekognition-endpoint", rekognition.endpoint().toString(),
+                "--json", json.toString(), "--rescan", "street-", "--rescan-policy", "file:" + policy);
+
+        assertEquals(0, run.code, run.err);
+        assertRow(run.out.lines().toList(), "street-q0003.jpg", "ALLOW", "PUBLISHED");
+        List<String> rescanned = run.out.lines().dropWhile(l -> !l.startsWith("RESCANNED")).toList();
+        assertTrue(rescanned.stream().anyMatch(l -> l.startsWith("street-q0003.jpg") && l.contains("stricter")
+                && l.contains("QUARANTINED")), run.out);
+        assertTrue(rescanned.stream().anyMatch(l -> l.startsWith("street-q2821.jpg") && l.contains("unchanged")),
+                run.out);
+        assertTrue(rescanned.stream().noneMatch(l -> l.startsWith("bridge-512.jpg")), "outside the prefix");
+        assertTrue(run.err.contains("[rescan] 3 objects so far"), run.err);
+        JsonNode after = find(Json.mapper().readTree(json.toFile()), "street-q0003.jpg");
+        assertEquals("QUARANTINE", after.path("action").asText());
+        assertEquals("no-swimwear/1", after.path("policyVersion").asText());
+    }
+
+    @Test
+    void redriveMovesADeadLetterQueueBack() {
+        URI endpoint = dev.sentinel.local.aws.LocalAws.shared().sqsEndpoint();
+        AwsCredentialsProvider local = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+        try (var sqs = dev.sentinel.aws.AwsClients.sqs(Region.US_EAST_1, local, endpoint)) {
+            String dlq = sqs.createQueue(b -> b.queueName("runner-dlq")).queueUrl();
+            String queue = sqs.createQueue(b -> b.queueName("runner-scan")).queueUrl();
+            for (int i = 0; i < 4; i++) {
+                int n = i;
+                sqs.sendMessage(b -> b.queueUrl(dlq).messageBody("{\"Records\":[],\"n\":" + n + "}"));
+            }
+            Run run = run(local, "--redrive", "--sqs-endpoint", endpoint.toString(), "--scan-queue", queue,
+                    "--dead-letter-queue", dlq);
+
+            assertEquals(0, run.code, run.out + run.err);
+            assertTrue(run.out.contains("Redrive COMPLETED: 4 messages moved"), run.out);
+            assertEquals("4", sqs.getQueueAttributes(b -> b.queueUrl(queue).attributeNamesWithStrings(
+                    "ApproximateNumberOfMessages")).attributesAsStrings().get("ApproximateNumberOfMessages"));
+            Run again = run(local, "--redrive", "--sqs-endpoint", endpoint.toString(), "--scan-queue", queue,
+                    "--dead-letter-queue", dlq);
+            assertTrue(again.out.contains("empty"), again.out);
+        }
+        assertEquals(64, run("--redrive").code, "a redrive needs both queue URLs");
+    }
+
+    @Test
     void badOptionsGetUsage() {
         Run run = run("--frobnicate");
 
@@ -219,10 +272,14 @@ class LocalRunnerTest {
     private record Run(int code, String out, String err) { }
 
     private static Run run(String... args) {
+        return run(NO_CREDENTIALS, args);
+    }
+
+    private static Run run(AwsCredentialsProvider credentials, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = LocalRunner.run(args, REPO, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), NO_CREDENTIALS);
+                new PrintStream(err, true, StandardCharsets.UTF_8), credentials);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
