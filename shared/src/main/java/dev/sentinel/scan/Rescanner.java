@@ -88,7 +88,13 @@ public final class Rescanner {
             return scans.scan(new ObjectEvent(stored.ref(), stripQuotes(stored.eTag()), stored.size(),
                     "ObjectCreated:Rescan", clock.instant()));
         }
-        Verdict before = found.get();
+        // Under the verdict's claim: a duplicate rescan request, or an upload's own delivery, waits its turn.
+        return scans.underClaim(found.get().verdictId(), ref, () -> rescanClaimed(found.get().verdictId(), stored));
+    }
+
+    private ScanOutcome rescanClaimed(String verdictId, StoredObject stored) {
+        Verdict before = verdicts.find(verdictId).orElseThrow(() ->
+                new IllegalStateException("verdict " + verdictId + " vanished"));
         if (!before.placement().state().settled()) {
             return new ScanOutcome.AlreadyDecided(scans.carryOut(before));
         }

@@ -147,7 +147,7 @@ public final class ScanService {
         if (announcedId != null) {
             Optional<Verdict> existing = verdicts.find(announcedId);
             if (existing.isPresent()) {
-                return new ScanOutcome.AlreadyDecided(carryOut(existing.get()));
+                return new ScanOutcome.AlreadyDecided(finish(existing.get()));
             }
         }
         Optional<StoredObject> head = objects.head(announced);
@@ -164,22 +164,43 @@ public final class ScanService {
         if (!verdictId.equals(announcedId)) {
             Optional<Verdict> existing = verdicts.find(verdictId);
             if (existing.isPresent()) {
-                return new ScanOutcome.AlreadyDecided(carryOut(existing.get()));
+                return new ScanOutcome.AlreadyDecided(finish(existing.get()));
             }
         }
-        revokeUnearnedApproval(ref, verdictId);
-
         // One delivery decides; a concurrent duplicate backs off and, on its retry, finds the verdict.
+        return underClaim(verdictId, ref, () -> decideClaimed(event, started, ref, stored, verdictId,
+                holdIfEngineDown));
+    }
+
+    /**
+     * Runs {@code work} while holding the claim on {@code verdictId}, so no other delivery decides or moves the
+     * same object meanwhile.
+     *
+     * @throws ScanFailedException when another delivery holds the claim; the queue retries this one later
+     */
+    <T> T underClaim(String verdictId, ObjectRef ref, java.util.function.Supplier<T> work) {
         String owner = java.util.UUID.randomUUID().toString();
         if (!verdicts.claim(verdictId, settings.retry().claimTtl(), owner)) {
             throw new ScanFailedException("another delivery of " + describe(ref) + " is being scanned now; this one "
                     + "will be retried and find its verdict", null);
         }
         try {
-            return decideClaimed(event, started, ref, stored, verdictId, holdIfEngineDown);
+            return work.get();
         } finally {
             verdicts.release(verdictId, owner);
         }
+    }
+
+    /**
+     * A verdict found on redelivery: settled, it is the answer; unsettled (its delivery died or is still moving the
+     * object), it is carried on under the claim, so two deliveries never copy or delete the same object at once.
+     */
+    Verdict finish(Verdict found) {
+        if (found.placement().state().settled()) {
+            return found;
+        }
+        return underClaim(found.verdictId(), found.object().ref(), () -> carryOut(verdicts.find(found.verdictId())
+                .orElseThrow(() -> new IllegalStateException("verdict " + found.verdictId() + " vanished"))));
     }
 
     private ScanOutcome decideClaimed(ObjectEvent event, long started, ObjectRef ref, StoredObject stored,
@@ -188,6 +209,8 @@ public final class ScanService {
         if (decidedMeanwhile.isPresent()) {
             return new ScanOutcome.AlreadyDecided(carryOut(decidedMeanwhile.get()));
         }
+        // Only the claim holder, before any verdict exists: an approval tag now was not earned from this pipeline.
+        revokeUnearnedApproval(ref, verdictId);
         Judgement judgement = judge(ref, stored, holdIfEngineDown);
         Instant now = clock.instant();
         ObjectIdentity identity = new ObjectIdentity(ref.bucket(), ref.key(), ref.versionId(),

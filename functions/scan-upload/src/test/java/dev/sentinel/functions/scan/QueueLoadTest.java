@@ -141,6 +141,7 @@ class QueueLoadTest {
         int quarantined = 0;
         int withoutVerdict = 0;
         int publicWithoutVerdict = 0;
+        int publishedButUnreadable = 0;
         for (Map.Entry<String, byte[]> upload : content.entrySet()) {
             String key = upload.getKey();
             List<Verdict> history = verdicts.historyOf(uploads, key);
@@ -162,6 +163,11 @@ class QueueLoadTest {
             if (history.get(0).placement().state() == PlacementState.QUARANTINED) {
                 quarantined++;
             }
+            if (history.get(0).placement().state() == PlacementState.PUBLISHED && !"approved".equals(objects.tags(
+                    history.get(0).placement().location()).get("moderation"))) {
+                // A duplicate delivery must never strip the approval its twin earned.
+                publishedButUnreadable++;
+            }
         }
         System.out.printf("load: %d uploads, %d deliveries, %d dead-lettered, %d quarantined, lost %d, duplicates "
                 + "%d%n", UPLOADS, messages.size(), deadLetters.size(), quarantined, lost, duplicated);
@@ -170,6 +176,7 @@ class QueueLoadTest {
         // A dead-lettered message's object may still have been decided through its duplicate.
         assertTrue(withoutVerdict <= deadLetters.size(), "only dead-lettered uploads may lack a verdict");
         assertEquals(0, publicWithoutVerdict, "nothing without a verdict is public");
+        assertEquals(0, publishedButUnreadable, "every published verdict's object carries its approval");
         assertTrue(quarantined > 200, "about 30% are explicit: " + quarantined);
     }
 
