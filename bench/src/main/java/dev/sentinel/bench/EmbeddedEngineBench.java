@@ -51,16 +51,49 @@ public final class EmbeddedEngineBench {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (mode.equals("all")) {
+            BenchAll.run(Arrays.asList(args).contains("--quick"));
+            return;
+        }
         NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
         switch (mode) {
             case "speed" -> speed(classifier, Path.of("shared/src/test/resources/nsfw/"
                     + "reg-test-input_labelme-subset_q2821.png"));
             case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
-            default -> throw new IllegalArgumentException("modes: speed, false-positives FOLDER..., jmh [JMH args]");
+            default -> throw new IllegalArgumentException("modes: all [--quick], speed, false-positives FOLDER..., "
+                    + "jmh [JMH args]");
+        }
+    }
+
+    /**
+     * One side-by-side run.
+     *
+     * @param javaMs      median wall ms per image in this JVM
+     * @param javaCpuMs   process CPU ms per image (all cores): what one vCPU would take
+     * @param nodeMs      median ms per image of nsfwjs on tfjs-node's CPU backend; NaN when node could not run it
+     */
+    record Speed(int runs, double javaMs, double javaP90Ms, double javaCpuMs, double nodeMs, String nodeProblem,
+                 long peakHeapMb) {
+        double ratio() {
+            return nodeMs / javaMs;
         }
     }
 
     private static void speed(NsfwClassifier classifier, Path image) throws Exception {
+        Speed s = measureSpeed(classifier, image, 50, 10);
+        System.out.printf(Locale.ROOT, "| engine | ms/image (median of %d, 224x224) | peak heap |%n", s.runs());
+        System.out.println("|---|---|---|");
+        System.out.printf(Locale.ROOT, "| embedded (Java, %d cores) | %.1f (p90 %.1f) | %d MB |%n",
+                Runtime.getRuntime().availableProcessors(), s.javaMs(), s.javaP90Ms(), s.peakHeapMb());
+        System.out.printf(Locale.ROOT, "| nsfwjs 4.4.0 on tfjs cpu (node) | %s | - |%n",
+                s.nodeProblem() == null ? String.format(Locale.ROOT, "%.1f", s.nodeMs()) : "not run: " + s.nodeProblem());
+        if (s.nodeProblem() == null) {
+            System.out.printf(Locale.ROOT, "%nratio: the embedded engine is %.1fx faster%n", s.ratio());
+        }
+    }
+
+    /** The embedded engine and nsfwjs (node, same 224 x 224 input) timed in the same run. */
+    static Speed measureSpeed(NsfwClassifier classifier, Path image, int runs, int nodeRuns) throws Exception {
         BufferedImage photo = ImageIO.read(image.toFile());
         BufferedImage input = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
         input.createGraphics().drawImage(photo, 0, 0, 224, 224, null);
@@ -70,35 +103,30 @@ public final class EmbeddedEngineBench {
         for (int i = 0; i < 20; i++) {
             classifier.classify(input);
         }
-        int runs = 50;
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[] ms = new double[runs];
+        long cpuStart = os.getProcessCpuTime();
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             classifier.classify(input);
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
-        Arrays.sort(ms);
-        double javaMedian = ms[runs / 2];
+        double cpuMs = (os.getProcessCpuTime() - cpuStart) / 1e6 / runs;
+        Stats java = Stats.of(ms);
         long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum();
 
-        Process node = new ProcessBuilder("node", "models/nsfwjs/oracle/bench.mjs", input224.toString(), "10")
-                .redirectErrorStream(false).start();
+        Process node = new ProcessBuilder("node", "models/nsfwjs/oracle/bench.mjs", input224.toString(),
+                Integer.toString(nodeRuns)).redirectErrorStream(false).start();
         String nodeOut = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        String nodeErr = new String(node.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         int exit = node.waitFor();
         Files.deleteIfExists(input224);
         double nodeMedian = exit == 0 ? Double.parseDouble(nodeOut.lines().reduce((a, b) -> b).orElse("NaN"))
                 : Double.NaN;
-
-        System.out.printf(Locale.ROOT, "| engine | ms/image (median of %d, 224x224) | peak heap |%n", runs);
-        System.out.println("|---|---|---|");
-        System.out.printf(Locale.ROOT, "| embedded (Java, %d cores) | %.1f (p90 %.1f) | %d MB |%n",
-                Runtime.getRuntime().availableProcessors(), javaMedian, ms[runs * 9 / 10], peakHeap >> 20);
-        System.out.printf(Locale.ROOT, "| nsfwjs 4.4.0 on tfjs cpu (node) | %s | - |%n",
-                exit == 0 ? String.format(Locale.ROOT, "%.1f", nodeMedian) : "not run: " + nodeOut);
-        if (exit == 0) {
-            System.out.printf(Locale.ROOT, "%nratio: the embedded engine is %.1fx faster%n", nodeMedian / javaMedian);
-        }
+        String problem = exit == 0 ? null : (nodeErr.isEmpty() ? nodeOut : nodeErr).lines().findFirst().orElse("exit "
+                + exit);
+        return new Speed(runs, java.p50(), java.p90(), cpuMs, nodeMedian, problem, peakHeap >> 20);
     }
 
     private static void falsePositives(NsfwClassifier classifier, List<Path> folders) throws IOException {

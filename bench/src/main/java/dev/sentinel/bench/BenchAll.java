@@ -1,0 +1,461 @@
+package dev.sentinel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.engine.embedded.NsfwClassifier;
+import dev.sentinel.hash.PdqHash;
+import dev.sentinel.hash.PdqHasher;
+import dev.sentinel.hash.PdqIndex;
+import dev.sentinel.json.Json;
+import dev.sentinel.local.aws.LocalAws;
+import dev.sentinel.local.aws.RekognitionStandIn;
+import dev.sentinel.local.aws.SampleEvents;
+import dev.sentinel.store.CaseTable;
+import dev.sentinel.store.VerdictTable;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Every benchmark in one run, each next to its baseline measured in the same run, written to
+ * {@code bench/results/results.json} and {@code results.md}: cold starts of every function against a trivial
+ * handler, the pipeline's per-image overhead at 1, 4 and 16 workers, the embedded engine against nsfwjs, PDQ and
+ * hash-bank lookups, peak memory at 512 MB and 1 GB, and the cost model that picks the scan function's memory.
+ */
+final class BenchAll {
+
+    /** Memory sizes the cost model compares (MB). */
+    private static final int[] MEMORY_SIZES = {512, 1024, 1536, 1769, 2048, 3008};
+    /**
+     * Rekognition's own answer time per image, which cannot be measured here: an assumption, stated in the results
+     * (DetectModerationLabels on an S3 object typically answers in a few hundred milliseconds).
+     */
+    static final double ASSUMED_REKOGNITION_MS = 250;
+
+    private final boolean quick;
+    private final Path repo = Path.of("").toAbsolutePath();
+    private final ObjectNode results = Json.mapper().createObjectNode();
+    private final StringBuilder markdown = new StringBuilder();
+    private final PrintStream progress = System.err;
+
+    private BenchAll(boolean quick) {
+        this.quick = quick;
+    }
+
+    static void run(boolean quick) throws Exception {
+        new BenchAll(quick).runAll();
+    }
+
+    private void runAll() throws Exception {
+        results.put("date", Instant.now().toString());
+        results.put("machine", machine());
+        results.put("quick", quick);
+        markdown.append("# Benchmark results\n\n").append(String.format(Locale.ROOT,
+                "%s, %s. Written by `bench` (`all%s`); see docs/benchmarks.md for the method.%n%n",
+                results.get("date").asText(), results.get("machine").asText(), quick ? " --quick" : ""));
+
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        LocalAws servers;
+        try {
+            servers = LocalAws.start();
+            servers.sqsEndpoint();
+        } finally {
+            System.setOut(stdout);
+        }
+        try (servers; AwsClients clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")),
+                servers.s3Endpoint(), servers.dynamoEndpoint(), servers.rekognitionEndpoint(), true, 3))) {
+            byte[] photo = Files.readAllBytes(repo.resolve("local/samples/bridge-512.jpg"));
+            List<PipelineOverheadBench.Result> overhead = overhead(servers, clients, photo);
+            EmbeddedEngineBench.Speed speed = embedded();
+            double escalation = cascadeEscalation();
+            pdq(photo);
+            List<ColdStartBench.Result> cold = coldStarts(servers, clients, photo);
+            costs(overhead, speed, escalation, cold);
+        }
+        Path dir = repo.resolve("bench/results");
+        Files.createDirectories(dir);
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("results.json").toFile(), results);
+        Files.writeString(dir.resolve("results.md"), markdown);
+        System.out.print(markdown);
+        progress.println("Written: bench/results/results.json, bench/results/results.md");
+        System.exit(0);
+    }
+
+    // ------------------------------------------------------------------ per-image overhead
+
+    private List<PipelineOverheadBench.Result> overhead(LocalAws servers, AwsClients clients, byte[] photo)
+            throws Exception {
+        progress.println("[bench] pipeline overhead per image (engine answering at once)...");
+        PipelineOverheadBench bench = new PipelineOverheadBench(servers, clients, photo);
+        bench.warmUp(quick ? 40 : 150);
+        List<PipelineOverheadBench.Result> rows = new ArrayList<>();
+        for (int workers : new int[] {1, 4, 16}) {
+            rows.add(bench.run(workers, quick ? 80 : 400));
+        }
+        results.set("pipelineOverhead", Json.mapper().valueToTree(rows));
+        markdown.append("## Per-image overhead of the scan pipeline (engine excluded)\n\n")
+                .append("Real scan service, local S3 and DynamoDB servers, Rekognition stand-in answering at once; ")
+                .append("each scan is a new 512 x 512 JPEG upload (81 KB) that is read, hashed (SHA-256, MD5, PDQ), ")
+                .append("claimed, judged, recorded and tagged. Target: p50 under 15 ms warm.\n\n")
+                .append("| workers | images | p50 ms | p90 ms | p99 ms | images/s |\n|---|---|---|---|---|---|\n");
+        for (PipelineOverheadBench.Result r : rows) {
+            markdown.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f | %.0f |%n", r.workers(),
+                    r.images(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.imagesPerSecond()));
+        }
+        markdown.append('\n');
+        return rows;
+    }
+
+    // ------------------------------------------------------------------ embedded engine vs nsfwjs
+
+    private EmbeddedEngineBench.Speed embedded() throws Exception {
+        progress.println("[bench] embedded engine vs nsfwjs (node)...");
+        ensureOracleInstalled();
+        NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
+        EmbeddedEngineBench.Speed s = EmbeddedEngineBench.measureSpeed(classifier,
+                repo.resolve("shared/src/test/resources/nsfw/reg-test-input_labelme-subset_q2821.png"),
+                quick ? 20 : 50, quick ? 5 : 10);
+        results.set("embeddedEngine", Json.mapper().valueToTree(s));
+        markdown.append("## Embedded engine vs nsfwjs\n\n")
+                .append("mobilenet_v2 on the same 224 x 224 input; nsfwjs 4.4.0 on tfjs's CPU backend in node, ")
+                .append("timed in the same run.\n\n| engine | ms/image (median) | CPU ms/image |\n|---|---|---|\n")
+                .append(String.format(Locale.ROOT, "| embedded (Java) | %.1f | %.1f |%n", s.javaMs(), s.javaCpuMs()))
+                .append(String.format(Locale.ROOT, "| nsfwjs 4.4.0 (node, tfjs cpu) | %s | - |%n%n",
+                        s.nodeProblem() == null ? String.format(Locale.ROOT, "%.1f", s.nodeMs())
+                                : "not run: " + s.nodeProblem()));
+        if (s.nodeProblem() == null) {
+            markdown.append(String.format(Locale.ROOT, "Ratio: the embedded engine is **%.1fx** faster.%n%n",
+                    s.ratio()));
+        }
+        return s;
+    }
+
+    /** The oracle's node_modules, installed from its lockfile (integrity-checked by npm) when missing. */
+    private void ensureOracleInstalled() throws IOException, InterruptedException {
+        if (Files.isDirectory(repo.resolve("models/nsfwjs/oracle/node_modules/nsfwjs"))) {
+            return;
+        }
+        progress.println("[bench] npm ci in models/nsfwjs/oracle ...");
+        Process npm = new ProcessBuilder("npm", "--prefix", "models/nsfwjs/oracle", "ci", "--no-audit",
+                "--no-fund").inheritIO().start();
+        if (npm.waitFor() != 0) {
+            progress.println("[bench] npm ci failed; nsfwjs will be reported as not run");
+        }
+    }
+
+    /** Share of safe photos the cascade would still send to Rekognition at its default threshold. */
+    private double cascadeEscalation() throws IOException {
+        NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
+        List<Path> photos = new ArrayList<>();
+        for (String folder : List.of("local/samples", "shared/src/test/resources/photos")) {
+            try (Stream<Path> files = Files.list(repo.resolve(folder))) {
+                files.filter(f -> f.toString().matches("(?i).*\\.(jpe?g|png|webp)$")).sorted().forEach(photos::add);
+            }
+        }
+        int decoded = 0;
+        int escalated = 0;
+        for (Path file : photos) {
+            BufferedImage image = ImageIO.read(file.toFile());
+            if (image == null) {
+                continue;
+            }
+            decoded++;
+            float[] p = classifier.classify(image);
+            double threshold = dev.sentinel.config.ScanSettings.DEFAULT_CASCADE_ESCALATE_AT / 100.0;
+            // The cascade escalates when any restricted label reaches the threshold (Porn+Hentai, Sexy).
+            if (p[1] + p[3] >= threshold || p[4] >= threshold) {
+                escalated++;
+            }
+        }
+        double share = decoded == 0 ? 1.0 : escalated / (double) decoded;
+        ObjectNode node = results.putObject("cascadeEscalation");
+        node.put("safePhotos", decoded);
+        node.put("escalated", escalated);
+        node.put("share", share);
+        return share;
+    }
+
+    // ------------------------------------------------------------------ PDQ
+
+    private void pdq(byte[] photo) throws IOException {
+        progress.println("[bench] PDQ and hash-bank lookups...");
+        BufferedImage sample = ImageIO.read(new ByteArrayInputStream(photo));
+        BufferedImage big = new BufferedImage(1024, 1024, BufferedImage.TYPE_INT_RGB);
+        big.createGraphics().drawImage(sample, 0, 0, 1024, 1024, null);
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        ImageIO.write(big, "jpeg", jpeg);
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(jpeg.toByteArray()));
+        int runs = quick ? 60 : 300;
+        for (int i = 0; i < 50; i++) {
+            new PdqHasher().hash(decoded);
+        }
+        double[] hashMs = new double[runs];
+        double[] withDecodeMs = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t = System.nanoTime();
+            new PdqHasher().hash(decoded);
+            hashMs[i] = (System.nanoTime() - t) / 1e6;
+            t = System.nanoTime();
+            new PdqHasher().hash(ImageIO.read(new ByteArrayInputStream(jpeg.toByteArray())));
+            withDecodeMs[i] = (System.nanoTime() - t) / 1e6;
+        }
+        ObjectNode node = results.putObject("pdq");
+        node.put("hashMsP50", Stats.of(hashMs).p50());
+        node.put("hashWithDecodeMsP50", Stats.of(withDecodeMs).p50());
+        markdown.append("## PDQ and the hash bank\n\n| measurement | p50 ms |\n|---|---|\n")
+                .append(String.format(Locale.ROOT, "| PDQ of a 1 MP JPEG, decode excluded | %.2f |%n",
+                        Stats.of(hashMs).p50()))
+                .append(String.format(Locale.ROOT, "| PDQ of a 1 MP JPEG, ImageIO decode included | %.2f |%n",
+                        Stats.of(withDecodeMs).p50()));
+        Random random = new Random(1);
+        for (int size : new int[] {100_000, 1_000_000}) {
+            PdqIndex index = new PdqIndex(size);
+            for (int i = 0; i < size; i++) {
+                index.add(randomHash(random));
+            }
+            double[] lookups = new double[quick ? 200 : 2000];
+            for (int i = 0; i < 200; i++) {
+                index.within(randomHash(random), PdqHasher.MATCH_DISTANCE);
+            }
+            for (int i = 0; i < lookups.length; i++) {
+                PdqHash probe = randomHash(random);
+                long t = System.nanoTime();
+                index.within(probe, PdqHasher.MATCH_DISTANCE);
+                lookups[i] = (System.nanoTime() - t) / 1e6;
+            }
+            node.put("lookupMsP50At" + size, Stats.of(lookups).p50());
+            markdown.append(String.format(Locale.ROOT, "| near-match lookup (distance %d) in %,d hashes | %.3f |%n",
+                    PdqHasher.MATCH_DISTANCE, size, Stats.of(lookups).p50()));
+        }
+        markdown.append("\nMeta publishes no per-image time for its reference implementations; docs/pdq.md ")
+                .append("compares with a reference-structured variant of the same code (46 ms per 1 MP image).\n\n");
+    }
+
+    private static PdqHash randomHash(Random random) {
+        return new PdqHash(new long[] {random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong()},
+                100);
+    }
+
+    // ------------------------------------------------------------------ cold starts and memory
+
+    private List<ColdStartBench.Result> coldStarts(LocalAws servers, AwsClients clients, byte[] photo)
+            throws Exception {
+        progress.println("[bench] cold starts (a new JVM per run)...");
+        String uploads = "cold-uploads";
+        String quarantine = "cold-quarantine";
+        for (String bucket : List.of(uploads, quarantine)) {
+            clients.s3().createBucket(b -> b.bucket(bucket));
+            clients.s3().putBucketVersioning(b -> b.bucket(bucket)
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        }
+        VerdictTable.createIfMissing(clients.dynamo(), "cold-verdicts");
+        CaseTable.createIfMissing(clients.dynamo(), "cold-cases");
+        CaseTable.createIfMissing(clients.dynamo(), "cold-bank");
+        RekognitionStandIn standIn = servers.rekognition();
+        standIn.reset();
+        standIn.readS3With(location -> clients.s3().getObjectAsBytes(b -> b.bucket(location.bucket())
+                .key(location.name()).versionId(location.version())).asByteArray());
+        standIn.respondWith(request -> request.operation().equals("DetectFaces")
+                ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));
+        String dlq;
+        String queue;
+        try (SqsClient sqs = AwsClients.sqs(Region.US_EAST_1, StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("bench", "bench")), servers.sqsEndpoint())) {
+            dlq = sqs.createQueue(b -> b.queueName("cold-dlq")).queueUrl();
+            queue = sqs.createQueue(b -> b.queueName("cold-scan")).queueUrl();
+        }
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put("AWS_ENDPOINT_URL_S3", servers.s3Endpoint().toString());
+        endpoints.put("AWS_ENDPOINT_URL_DYNAMODB", servers.dynamoEndpoint().toString());
+        endpoints.put("AWS_ENDPOINT_URL_REKOGNITION", servers.rekognitionEndpoint().toString());
+        endpoints.put("AWS_ENDPOINT_URL_SQS", servers.sqsEndpoint().toString());
+        Map<String, String> base = ColdStartBench.localEnvironment(endpoints);
+        Map<String, String> deployment = Map.of("UPLOAD_BUCKETS", uploads, "QUARANTINE_BUCKET", quarantine,
+                "VERDICTS_TABLE", "cold-verdicts", "CASES_TABLE", "cold-cases", "HASH_BANK_TABLE", "cold-bank");
+        Path events = Files.createTempDirectory("bench-events-");
+        int warm = quick ? 5 : 20;
+        int[] uploadsSoFar = {0};
+        Supplier<List<Path>> scanEvents = () -> {
+            List<Path> files = new ArrayList<>();
+            for (int i = 0; i <= warm; i++) {
+                int n = ++uploadsSoFar[0];
+                byte[] bytes = Arrays.copyOf(photo, photo.length + 4);
+                bytes[photo.length] = (byte) (n >> 24);
+                bytes[photo.length + 1] = (byte) (n >> 16);
+                bytes[photo.length + 2] = (byte) (n >> 8);
+                bytes[photo.length + 3] = (byte) n;
+                String key = "cold/" + n + ".jpg";
+                PutObjectResponse put = clients.s3().putObject(b -> b.bucket(uploads).key(key),
+                        RequestBody.fromBytes(bytes));
+                files.add(write(events, "scan-" + n + ".json", SampleEvents.s3Put(uploads, key,
+                        new SampleEvents.ObjectFacts(put.versionId(), put.eTag(), bytes.length))));
+            }
+            return files;
+        };
+        List<ColdStartBench.Subject> subjects = List.of(
+                new ColdStartBench.Subject("trivial handler (baseline)", "scan-upload", TrivialHandler.class.getName(),
+                        () -> repeat(events, "api-get-reviews.json", warm), Map.of()),
+                new ColdStartBench.Subject("scan-upload (rekognition)", "scan-upload",
+                        "dev.sentinel.functions.scan.ScanUploadHandler", scanEvents,
+                        with(deployment, "MODERATION_ENGINE", "rekognition")),
+                new ColdStartBench.Subject("scan-upload (embedded)", "scan-upload",
+                        "dev.sentinel.functions.scan.ScanUploadHandler", scanEvents,
+                        with(deployment, "MODERATION_ENGINE", "embedded")),
+                new ColdStartBench.Subject("moderation-api", "moderation-api",
+                        "dev.sentinel.functions.moderation.ModerationApiHandler",
+                        () -> repeat(events, "api-get-moderation.json", warm), deployment),
+                new ColdStartBench.Subject("review-api", "review-api", "dev.sentinel.functions.review.ReviewApiHandler",
+                        () -> repeat(events, "api-get-reviews.json", warm), deployment),
+                new ColdStartBench.Subject("notice-api", "notice-api", "dev.sentinel.functions.notice.NoticeApiHandler",
+                        () -> repeat(events, "api-get-notice.json", warm), deployment),
+                new ColdStartBench.Subject("appeal-api", "appeal-api", "dev.sentinel.functions.appeal.AppealApiHandler",
+                        () -> repeat(events, "api-get-appeal.json", warm), deployment),
+                new ColdStartBench.Subject("operations-api", "operations-api",
+                        "dev.sentinel.functions.operations.OperationsApiHandler",
+                        () -> repeat(events, "api-get-redrives.json", warm),
+                        with(with(deployment, "SCAN_QUEUE_URL", queue), "SCAN_DEAD_LETTER_QUEUE_URL", dlq)));
+        ColdStartBench bench = new ColdStartBench(repo, base);
+        int runs = quick ? 2 : 5;
+        List<ColdStartBench.Result> rows = new ArrayList<>();
+        for (int memory : new int[] {512, 1024}) {
+            for (ColdStartBench.Subject subject : subjects) {
+                progress.printf("[bench]   %s at %d MB%n", subject.name(), memory);
+                rows.add(bench.measure(subject, memory, runs));
+            }
+        }
+        results.set("coldStarts", Json.mapper().valueToTree(rows));
+        markdown.append("## Cold start\n\nA new JVM per run (median of ").append(runs).append(" runs), the ")
+                .append("function's own shaded jar, the template's JVM flags (`-XX:TieredStopAtLevel=1`), heap ")
+                .append("bounded as by the memory setting (`-XX:MaxRAM`), local servers already up. Time from JVM ")
+                .append("start to the first invocation's result; the ratio is against the trivial handler at the ")
+                .append("same memory. Peak heap and resident memory are after 1 + ").append(warm)
+                .append(" invocations.\n\n| function | memory | JVM start → first result ms | x trivial | ")
+                .append("JVM to main ms | init (class load, clients, policy) ms | first invocation ms | warm ")
+                .append("invocation ms | peak heap MB | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (ColdStartBench.Result r : rows) {
+            double trivial = rows.stream().filter(t -> t.memoryMb() == r.memoryMb()
+                    && t.function().startsWith("trivial")).findFirst().orElseThrow().jvmStartToFirstResultMs();
+            markdown.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.0f | %.0f | %.0f | %.1f | %.0f "
+                            + "| %.0f |%n", r.function(), r.memoryMb(), r.jvmStartToFirstResultMs(),
+                    r.jvmStartToFirstResultMs() / trivial, r.jvmToMainMs(), r.initMs(), r.firstInvokeMs(),
+                    r.warmMedianMs(), r.peakHeapMb(), r.rssPeakMb()));
+        }
+        markdown.append('\n');
+        return rows;
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(env);
+        copy.put(name, value);
+        return copy;
+    }
+
+    private List<Path> repeat(Path dir, String sample, int warm) {
+        Path file = write(dir, sample, SampleEvents.load(sample));
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i <= warm; i++) {
+            files.add(file);
+        }
+        return files;
+    }
+
+    private static Path write(Path dir, String name, JsonNode event) {
+        try {
+            Path file = dir.resolve(name);
+            Json.mapper().writeValue(file.toFile(), event);
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ cost model
+
+    private void costs(List<PipelineOverheadBench.Result> overhead, EmbeddedEngineBench.Speed speed,
+                       double escalation, List<ColdStartBench.Result> cold) {
+        double pipelineMs = overhead.get(0).p50Ms();
+        double embeddedCpuMs = speed.javaCpuMs();
+        List<CostModel.Mode> modes = List.of(
+                new CostModel.Mode("rekognition", pipelineMs, ASSUMED_REKOGNITION_MS, 1.0),
+                new CostModel.Mode("cascade", pipelineMs + embeddedCpuMs, escalation * ASSUMED_REKOGNITION_MS,
+                        escalation),
+                new CostModel.Mode("embedded", pipelineMs + embeddedCpuMs, 0, 0));
+        CostModel prices = CostModel.US_EAST_1;
+        double peakRss = cold.stream().filter(r -> r.function().startsWith("scan-upload"))
+                .mapToDouble(ColdStartBench.Result::rssPeakMb).max().orElse(0);
+        ObjectNode node = results.putObject("costModel");
+        node.put("assumedRekognitionMs", ASSUMED_REKOGNITION_MS);
+        node.put("pipelineMsPerImage", pipelineMs);
+        node.put("embeddedCpuMsPerImage", embeddedCpuMs);
+        node.put("cascadeEscalationShare", escalation);
+        node.put("scanPeakRssMb", peakRss);
+        node.set("prices", Json.mapper().valueToTree(prices));
+        List<CostModel.Estimate> table = prices.table(modes, MEMORY_SIZES);
+        node.set("estimates", Json.mapper().valueToTree(table));
+        markdown.append("## Cost per 1,000 images (us-east-1, arm64)\n\n")
+                .append(String.format(Locale.ROOT, "Measured: pipeline %.1f ms/image (p50, 1 worker), embedded ",
+                        pipelineMs))
+                .append(String.format(Locale.ROOT, "engine %.0f CPU ms/image, cascade escalation %.0f%% of safe ",
+                        embeddedCpuMs, escalation * 100))
+                .append(String.format(Locale.ROOT, "photos. Assumed: Rekognition answers in %.0f ms. CPU time ",
+                        ASSUMED_REKOGNITION_MS))
+                .append("stretches below 1,769 MB (one vCPU); waiting does not. Prices: Lambda $0.0000133334 per ")
+                .append("GB-s and $0.20 per million requests (10 images per invocation), Rekognition $0.001 per ")
+                .append("image, SQS $0.40 per million requests.\n\n")
+                .append("| mode | memory MB | ms/image | Lambda $ | Rekognition $ | SQS $ | total $ |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        for (CostModel.Estimate e : table) {
+            markdown.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.4f | %.4f | %.4f | %.4f |%n", e.mode(),
+                    e.memoryMb(), e.msPerImage(), e.lambdaPer1000(), e.rekognitionPer1000(), e.queuePer1000(),
+                    e.totalPer1000()));
+        }
+        // The memory must hold the scan function's measured peak with room to spare.
+        int[] fitting = Arrays.stream(MEMORY_SIZES).filter(m -> m >= peakRss * 1.5).toArray();
+        markdown.append("\n| mode | cheapest memory (≥ 1.5 x peak RSS) | $ per 1,000 | with 10% dup | 30% dup | ")
+                .append("50% dup |\n|---|---|---|---|---|---|\n");
+        ObjectNode recommended = node.putObject("recommended");
+        for (CostModel.Mode mode : modes) {
+            CostModel.Estimate best = prices.cheapest(mode, fitting);
+            recommended.put(mode.name(), best.memoryMb());
+            markdown.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.4f | %.4f |%n", mode.name(),
+                    best.memoryMb(), best.totalPer1000(),
+                    prices.withDuplicates(mode, best.memoryMb(), 0.10, pipelineMs),
+                    prices.withDuplicates(mode, best.memoryMb(), 0.30, pipelineMs),
+                    prices.withDuplicates(mode, best.memoryMb(), 0.50, pipelineMs)));
+        }
+        markdown.append("\nA duplicate (the same bytes already decided) costs only the pipeline's own time: its ")
+                .append("verdict is reused without an engine call.\n");
+    }
+
+    private static String machine() {
+        return String.format(Locale.ROOT, "%d cores, Java %s (%s), %s %s", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                System.getProperty("os.name"), System.getProperty("os.arch"));
+    }
+}

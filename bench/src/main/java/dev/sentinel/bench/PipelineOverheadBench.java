@@ -1,0 +1,122 @@
+package dev.sentinel.bench;
+
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.local.aws.LocalAws;
+import dev.sentinel.local.aws.RekognitionStandIn;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.policy.PolicyLoader;
+import dev.sentinel.scan.ObjectEvent;
+import dev.sentinel.scan.ScanOutcome;
+import dev.sentinel.scan.ScanPipeline;
+import dev.sentinel.scan.ScanService;
+import dev.sentinel.store.VerdictTable;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * The pipeline's own cost per image, engine excluded: the real scan service against the local S3 and DynamoDB
+ * servers, with the Rekognition stand-in answering at once (it still reads the image from S3, as the service does).
+ * Every scan is a new upload (distinct bytes), decided, tagged and recorded; timed warm, at 1, 4 and 16 workers.
+ */
+final class PipelineOverheadBench {
+
+    record Result(int workers, int images, double p50Ms, double p90Ms, double p99Ms, double imagesPerSecond) { }
+
+    private static final AtomicInteger RUN = new AtomicInteger();
+
+    private final AwsClients clients;
+    private final ScanService scans;
+    private final String uploads;
+    private final byte[] image;
+    private final AtomicInteger sequence = new AtomicInteger();
+
+    PipelineOverheadBench(LocalAws servers, AwsClients clients, byte[] image) {
+        this.clients = clients;
+        this.image = image;
+        int run = RUN.incrementAndGet();
+        uploads = "bench-uploads-" + run;
+        String quarantine = "bench-quarantine-" + run;
+        String table = "bench-verdicts-" + run;
+        for (String bucket : List.of(uploads, quarantine)) {
+            clients.s3().createBucket(b -> b.bucket(bucket));
+            clients.s3().putBucketVersioning(b -> b.bucket(bucket)
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        }
+        VerdictTable.createIfMissing(clients.dynamo(), table);
+        RekognitionStandIn standIn = servers.rekognition();
+        standIn.reset();
+        standIn.readS3With(location -> clients.s3().getObjectAsBytes(b -> b.bucket(location.bucket())
+                .key(location.name()).versionId(location.version())).asByteArray());
+        standIn.respondWith(request -> request.operation().equals("DetectFaces")
+                ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));
+        ScanSettings settings = new ScanSettings(Set.of(uploads), quarantine, table, PolicyLoader.DEFAULT_SOURCE,
+                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
+        scans = ScanPipeline.service(settings, clients, StructuredLog.discard(), Clock.systemUTC());
+    }
+
+    /** Uploads {@code count} distinct images and returns their notifications. */
+    private List<ObjectEvent> upload(int count) {
+        List<ObjectEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int n = sequence.incrementAndGet();
+            // Bytes after the JPEG's end keep it decodable and make each upload new content.
+            byte[] bytes = Arrays.copyOf(image, image.length + 4);
+            bytes[image.length] = (byte) (n >> 24);
+            bytes[image.length + 1] = (byte) (n >> 16);
+            bytes[image.length + 2] = (byte) (n >> 8);
+            bytes[image.length + 3] = (byte) n;
+            String key = "bench/" + n + ".jpg";
+            PutObjectResponse put = clients.s3().putObject(b -> b.bucket(uploads).key(key),
+                    RequestBody.fromBytes(bytes));
+            events.add(new ObjectEvent(new ObjectRef(uploads, key, put.versionId()), put.eTag().replace("\"", ""),
+                    (long) bytes.length, "ObjectCreated:Put", Instant.now()));
+        }
+        return events;
+    }
+
+    void warmUp(int images) throws Exception {
+        run(1, images);
+    }
+
+    Result run(int workers, int images) throws Exception {
+        List<ObjectEvent> events = upload(images);
+        double[] millis = new double[images];
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        long start = System.nanoTime();
+        List<Future<?>> running = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            running.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < images; i = next.getAndIncrement()) {
+                    long t = System.nanoTime();
+                    ScanOutcome outcome = scans.scan(events.get(i));
+                    millis[i] = (System.nanoTime() - t) / 1e6;
+                    if (!(outcome instanceof ScanOutcome.Decided)) {
+                        throw new IllegalStateException("not decided: " + outcome);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : running) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        Stats stats = Stats.of(millis);
+        return new Result(workers, images, stats.p50(), stats.p90(), stats.p99(), images / seconds);
+    }
+}
