@@ -24,32 +24,77 @@ final class ColdStartBench {
                    Map<String, String> env) { }
 
     /** Medians over the runs of one subject at one memory size. */
-    record Result(String function, int memoryMb, int runs, double jvmStartToFirstResultMs, double jvmToMainMs,
-                  double initMs, double firstInvokeMs, double warmMedianMs, double peakHeapMb, double rssPeakMb,
+    record Result(String function, int memoryMb, String variant, int runs, double jvmStartToFirstResultMs, double jvmToMainMs,
+                  double initMs, double primeMs, double firstInvokeMs, double warmMedianMs, double peakHeapMb, double rssPeakMb,
                   String firstResponse) { }
 
     private final Path repo;
-    private final Path probeClasses;
+    private final Path probeJar;
     private final Map<String, String> baseEnv;
 
-    ColdStartBench(Path repo, Map<String, String> baseEnv) {
+    ColdStartBench(Path repo, Map<String, String> baseEnv) throws IOException {
         this.repo = repo;
-        this.probeClasses = repo.resolve("bench/target/classes");
+        this.probeJar = probeJar(repo.resolve("bench/target"));
         this.baseEnv = baseEnv;
     }
 
+    /**
+     * The probe and the trivial handler in a jar of their own: the children get nothing else of the bench, and a
+     * class-data archive accepts only jars on the class path, not directories.
+     */
+    private static Path probeJar(Path target) throws IOException {
+        Path jar = target.resolve("cold-start-probe.jar");
+        Path classes = target.resolve("classes");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            for (Class<?> type : List.of(ColdStartProbe.class, TrivialHandler.class)) {
+                String entry = type.getName().replace('.', '/') + ".class";
+                out.putNextEntry(new java.util.jar.JarEntry(entry));
+                out.write(Files.readAllBytes(classes.resolve(entry)));
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
     Result measure(Subject subject, int memoryMb, int runs) throws IOException, InterruptedException {
+        return measure(subject, memoryMb, runs, List.of(), "plain");
+    }
+
+    /**
+     * With an application class-data archive made by one training run of the same function: the classes it loads
+     * are mapped from the archive instead of being read, verified and parsed from the jar. On Lambda the archive
+     * ships in the deployment package and {@code JAVA_TOOL_OPTIONS} names it. Measured twice: as it is, and with
+     * the function's SnapStart priming run before the first invocation (as it runs before Lambda's snapshot), so
+     * that the first invocation's time is what a restored container would spend after the restore itself.
+     */
+    List<Result> measureWithClassArchive(Subject subject, int memoryMb, int runs, Path archiveDir)
+            throws IOException, InterruptedException {
+        Path archive = archiveDir.resolve(subject.module() + "-" + Math.abs(subject.name().hashCode()) + ".jsa");
+        Files.deleteIfExists(archive);
+        runOnce(subject, memoryMb, List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dprobe.prime=true"));
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException("the training run of " + subject.name() + " wrote no class-data archive");
+        }
+        String useArchive = "-XX:SharedArchiveFile=" + archive;
+        return List.of(measure(subject, memoryMb, runs, List.of(useArchive), "AppCDS"),
+                measure(subject, memoryMb, runs, List.of(useArchive, "-Dprobe.prime=true"), "AppCDS + primed"));
+    }
+
+    private Result measure(Subject subject, int memoryMb, int runs, List<String> flags, String variant)
+            throws IOException, InterruptedException {
         List<JsonNode> samples = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            samples.add(runOnce(subject, memoryMb));
+            samples.add(runOnce(subject, memoryMb, flags));
         }
-        return new Result(subject.name(), memoryMb, runs, median(samples, "jvmStartToFirstResultMs"),
-                median(samples, "jvmToMainMs"), median(samples, "initMs"), median(samples, "firstInvokeMs"),
+        return new Result(subject.name(), memoryMb, variant, runs, median(samples, "jvmStartToFirstResultMs"),
+                median(samples, "jvmToMainMs"), median(samples, "initMs"), median(samples, "primeMs"),
+                median(samples, "firstInvokeMs"),
                 median(samples, "warmMedianMs"), max(samples, "peakHeapMb"), max(samples, "rssPeakMb"),
                 samples.get(0).path("firstResponse").asText());
     }
 
-    private JsonNode runOnce(Subject subject, int memoryMb) throws IOException, InterruptedException {
+    private JsonNode runOnce(Subject subject, int memoryMb, List<String> flags)
+            throws IOException, InterruptedException {
         Path jar = repo.resolve("functions").resolve(subject.module()).resolve("target")
                 .resolve(subject.module() + ".jar");
         if (!Files.isRegularFile(jar)) {
@@ -58,8 +103,14 @@ final class ColdStartBench {
         List<String> command = new ArrayList<>(List.of(javaBinary(),
                 // What Lambda's memory setting gives the JVM, and the template's tiered-compilation flags.
                 "-XX:MaxRAM=" + memoryMb + "m", "-XX:MaxRAMPercentage=85", "-XX:+UseSerialGC",
-                "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", probeClasses + java.io.File.pathSeparator + jar, ColdStartProbe.class.getName(),
+                "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        command.addAll(flags);
+        // Extra JVM flags for the children, e.g. a flight recording to see what a cold start spends its time on.
+        String extra = System.getProperty("bench.childFlags", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", probeJar + java.io.File.pathSeparator + jar, ColdStartProbe.class.getName(),
                 subject.handler()));
         subject.events().get().forEach(e -> command.add(e.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -52,7 +52,7 @@ public final class EmbeddedEngineBench {
             return;
         }
         if (mode.equals("all")) {
-            BenchAll.run(Arrays.asList(args).contains("--quick"));
+            BenchAll.run(Arrays.asList(args).subList(1, args.length));
             return;
         }
         NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);

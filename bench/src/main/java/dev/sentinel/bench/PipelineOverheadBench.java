@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,13 +34,19 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  */
 final class PipelineOverheadBench {
 
-    record Result(int workers, int images, double p50Ms, double p90Ms, double p99Ms, double imagesPerSecond) { }
+    /**
+     * @param cpuP50Ms CPU time of the scanning thread per image: the pipeline's own work (hashing, decoding,
+     *                 marshalling), without the time spent waiting for the servers to answer
+     */
+    record Result(int workers, int images, double p50Ms, double p90Ms, double p99Ms, double imagesPerSecond,
+                  double cpuP50Ms, double cpuP99Ms) { }
 
     private static final AtomicInteger RUN = new AtomicInteger();
 
     private final AwsClients clients;
     private final ScanService scans;
     private final String uploads;
+    private final String table;
     private final byte[] image;
     private final AtomicInteger sequence = new AtomicInteger();
 
@@ -49,7 +56,7 @@ final class PipelineOverheadBench {
         int run = RUN.incrementAndGet();
         uploads = "bench-uploads-" + run;
         String quarantine = "bench-quarantine-" + run;
-        String table = "bench-verdicts-" + run;
+        table = "bench-verdicts-" + run;
         for (String bucket : List.of(uploads, quarantine)) {
             clients.s3().createBucket(b -> b.bucket(bucket));
             clients.s3().putBucketVersioning(b -> b.bucket(bucket)
@@ -87,6 +94,32 @@ final class PipelineOverheadBench {
         return events;
     }
 
+    /** Round trips to the local servers alone: what every S3 or DynamoDB call of a scan costs here. */
+    Map<String, Double> serverRoundTrips(int calls) {
+        String key = "bench/round-trip.jpg";
+        clients.s3().putObject(b -> b.bucket(uploads).key(key), RequestBody.fromBytes(image));
+        double[] head = new double[calls];
+        double[] get = new double[calls];
+        double[] dynamo = new double[calls];
+        for (int i = 0; i < calls; i++) {
+            long t = System.nanoTime();
+            clients.s3().headObject(b -> b.bucket(uploads).key(key));
+            head[i] = (System.nanoTime() - t) / 1e6;
+            t = System.nanoTime();
+            clients.s3().getObjectAsBytes(b -> b.bucket(uploads).key(key));
+            get[i] = (System.nanoTime() - t) / 1e6;
+            t = System.nanoTime();
+            clients.dynamo().getItem(b -> b.tableName(table).key(Map.of(VerdictTable.ID,
+                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("absent"))));
+            dynamo[i] = (System.nanoTime() - t) / 1e6;
+        }
+        Map<String, Double> p50 = new java.util.LinkedHashMap<>();
+        p50.put("s3HeadObject", Stats.of(head).p50());
+        p50.put("s3GetObject81KB", Stats.of(get).p50());
+        p50.put("dynamoGetItem", Stats.of(dynamo).p50());
+        return p50;
+    }
+
     void warmUp(int images) throws Exception {
         run(1, images);
     }
@@ -94,6 +127,8 @@ final class PipelineOverheadBench {
     Result run(int workers, int images) throws Exception {
         List<ObjectEvent> events = upload(images);
         double[] millis = new double[images];
+        double[] cpuMillis = new double[images];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         long start = System.nanoTime();
@@ -101,9 +136,11 @@ final class PipelineOverheadBench {
         for (int w = 0; w < workers; w++) {
             running.add(pool.submit(() -> {
                 for (int i = next.getAndIncrement(); i < images; i = next.getAndIncrement()) {
+                    long cpu = threads.getCurrentThreadCpuTime();
                     long t = System.nanoTime();
                     ScanOutcome outcome = scans.scan(events.get(i));
                     millis[i] = (System.nanoTime() - t) / 1e6;
+                    cpuMillis[i] = (threads.getCurrentThreadCpuTime() - cpu) / 1e6;
                     if (!(outcome instanceof ScanOutcome.Decided)) {
                         throw new IllegalStateException("not decided: " + outcome);
                     }
@@ -117,6 +154,8 @@ final class PipelineOverheadBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
         Stats stats = Stats.of(millis);
-        return new Result(workers, images, stats.p50(), stats.p90(), stats.p99(), images / seconds);
+        Stats cpu = Stats.of(cpuMillis);
+        return new Result(workers, images, stats.p50(), stats.p90(), stats.p99(), images / seconds, cpu.p50(),
+                cpu.p99());
     }
 }

@@ -42,6 +42,11 @@ public final class ScanBatch {
         this.log = log;
     }
 
+    /** See {@link ScanService#prime()}. */
+    public void prime() {
+        scans.prime();
+    }
+
     public Report run(List<Delivery> deliveries) {
         List<DeliveryResult> results = new ArrayList<>(deliveries.size());
         for (Delivery delivery : deliveries) {

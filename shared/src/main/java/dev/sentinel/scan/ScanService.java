@@ -102,6 +102,38 @@ public final class ScanService {
         return policy;
     }
 
+    /**
+     * The local steps of a scan on a generated image (decode, exact and perceptual hashes, policy) and a read of
+     * a verdict and an object that do not exist, so a SnapStart snapshot holds those paths warm. Writes nothing
+     * and calls no engine.
+     */
+    public void prime() {
+        byte[] jpeg = primingImage();
+        hashesOf(jpeg, ContentHashes.sha256(jpeg));
+        decoder.readSize(jpeg);
+        policy.evaluate(List.of());
+        String absent = "sentinel-priming/" + java.util.UUID.randomUUID();
+        verdicts.find(absent);
+        objects.head(new ObjectRef(settings.quarantineBucket(), absent));
+    }
+
+    private static byte[] primingImage() {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(96, 64,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                image.setRGB(x, y, (x * 2) << 16 | (y * 3) << 8 | (x + y));
+            }
+        }
+        var out = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(image, "jpeg", out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     public ScanOutcome scan(ObjectEvent event) {
         return scan(event, 1);
     }

@@ -6,6 +6,7 @@ import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.json.Json;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.runtime.Priming;
 import dev.sentinel.scan.Delivery;
 import dev.sentinel.scan.LambdaBatchResponse;
 import dev.sentinel.scan.S3Notifications;
@@ -24,10 +25,12 @@ import java.util.List;
  */
 public final class ScanUploadHandler implements RequestStreamHandler {
 
-    /** Built once per container, at class initialisation, so SnapStart snapshots it warm. */
+    /** Built once per container, at class initialisation, and primed before the SnapStart snapshot. */
     private static final class Container {
         static final ScanBatch BATCH = ScanPipeline.batch(ScanSettings.fromEnvironment(System.getenv()),
                 AwsClients.fromEnvironment(System.getenv()), StructuredLog.stdout("scan-upload"), Clock.systemUTC());
+        static final Priming PRIMING = Priming.beforeSnapshot("scan-upload", BATCH::prime,
+                StructuredLog.stdout("scan-upload"));
     }
 
     private final ScanBatch batch;
