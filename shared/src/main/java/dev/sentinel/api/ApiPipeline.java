@@ -3,6 +3,7 @@ package dev.sentinel.api;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.cases.AppealService;
 import dev.sentinel.cases.NoticeService;
+import dev.sentinel.cases.ReviewPreviews;
 import dev.sentinel.cases.ReviewService;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.log.StructuredLog;
@@ -59,7 +60,10 @@ public final class ApiPipeline {
     }
 
     public Router reviewRouter() {
-        return new ReviewRoutes(reviews(), verdicts, cases).register(new Router(log));
+        // The reviewer console is served by the function whose API it mostly uses.
+        return ConsoleAssets.bundled().register(new ReviewRoutes(reviews(), verdicts, cases, new ReviewPreviews(
+                verdicts, objects, new dev.sentinel.image.ImageDecoder(), scan.maxObjectBytes()))
+                .register(new Router(log)));
     }
 
     public Router noticeRouter() {

@@ -5,8 +5,20 @@ import dev.sentinel.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Status, content type and JSON body of an answer. */
-public record ApiResponse(int status, String contentType, String body) {
+/**
+ * Status, content type, body and extra headers of an answer (JSON for the API, text for the console's assets).
+ *
+ * @param headers headers beyond content type and the ones every answer gets (see {@link HttpApiEvents#write})
+ */
+public record ApiResponse(int status, String contentType, String body, Map<String, String> headers) {
+
+    public ApiResponse {
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    public ApiResponse(int status, String contentType, String body) {
+        this(status, contentType, body, Map.of());
+    }
 
     public static ApiResponse json(int status, Object value) {
         try {

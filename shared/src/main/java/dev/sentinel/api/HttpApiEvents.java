@@ -62,6 +62,7 @@ public final class HttpApiEvents {
         headers.put("content-type", response.contentType());
         headers.put("cache-control", "no-store");
         headers.put("x-content-type-options", "nosniff");
+        response.headers().forEach(headers::put);
         json.put("body", response.body());
         json.put("isBase64Encoded", false);
         Json.mapper().writeValue(out, json);

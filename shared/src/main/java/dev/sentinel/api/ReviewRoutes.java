@@ -1,5 +1,6 @@
 package dev.sentinel.api;
 
+import dev.sentinel.cases.ReviewPreviews;
 import dev.sentinel.cases.ReviewService;
 import dev.sentinel.safety.ChildSafetyReports;
 import dev.sentinel.store.VerdictStore;
@@ -18,17 +19,21 @@ public final class ReviewRoutes {
     private final ReviewService reviews;
     private final VerdictStore verdicts;
     private final ChildSafetyReports reports;
+    private final ReviewPreviews previews;
 
-    public ReviewRoutes(ReviewService reviews, VerdictStore verdicts, ChildSafetyReports reports) {
+    public ReviewRoutes(ReviewService reviews, VerdictStore verdicts, ChildSafetyReports reports,
+                        ReviewPreviews previews) {
         this.reviews = reviews;
         this.verdicts = verdicts;
         this.reports = reports;
+        this.previews = previews;
     }
 
     public Router register(Router router) {
         return router
                 .add("GET /reviews", Groups.REVIEWERS, this::queue)
                 .add("POST /reviews/{id}/decision", Groups.REVIEWERS, this::decide)
+                .add("GET /reviews/{id}/preview", Groups.REVIEWERS, this::preview)
                 .add("GET /child-safety-reports/{id}", java.util.List.of(Groups.ADMIN), this::report);
     }
 
@@ -73,6 +78,19 @@ public final class ReviewRoutes {
         String id = Inputs.verdictId(request.path("id"));
         return ApiResponse.json(200, reports.findReport(id)
                 .orElseThrow(() -> ApiProblem.notFound("no child-safety report for verdict " + id)));
+    }
+
+    /** A small re-encoded copy of a held image for the console; refused for child-safety items. */
+    private ApiResponse preview(ApiRequest request) {
+        String id = Inputs.verdictId(request.path("id"));
+        try {
+            return ApiResponse.json(200, previews.of(id));
+        } catch (ReviewPreviews.NeverShownException e) {
+            throw new ApiProblem(403, "urn:sentinel:problem:never-shown", "Never shown", e.getMessage());
+        } catch (dev.sentinel.image.UnreadableImageException e) {
+            throw new ApiProblem(422, "urn:sentinel:problem:no-preview", "No preview",
+                    "the stored object cannot be shown as an image: " + e.getMessage());
+        }
     }
 
     private ApiResponse decide(ApiRequest request) {

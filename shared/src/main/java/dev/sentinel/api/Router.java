@@ -23,7 +23,8 @@ import java.util.function.Function;
  */
 public final class Router {
 
-    private record Route(List<String> groups, Function<ApiRequest, ApiResponse> handler) { }
+    /** @param open answered without a caller: only the console's static assets, which hold no data */
+    private record Route(List<String> groups, Function<ApiRequest, ApiResponse> handler, boolean open) { }
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final StructuredLog log;
@@ -33,8 +34,34 @@ public final class Router {
     }
 
     public Router add(String routeKey, List<String> groups, Function<ApiRequest, ApiResponse> handler) {
-        routes.put(routeKey, new Route(List.copyOf(groups), handler));
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException(routeKey + " names no group; use addStaticAsset for open routes");
+        }
+        routes.put(routeKey, new Route(List.copyOf(groups), handler, false));
         return this;
+    }
+
+    /**
+     * A route anyone may read, for the console's HTML, script and style sheet: they are the same for everyone and
+     * carry no data; every call they make goes to a route that checks the caller. Only GET.
+     */
+    public Router addStaticAsset(String routeKey, Function<ApiRequest, ApiResponse> handler) {
+        if (!routeKey.startsWith("GET ")) {
+            throw new IllegalArgumentException("static assets are read-only: " + routeKey);
+        }
+        routes.put(routeKey, new Route(List.of(), handler, true));
+        return this;
+    }
+
+    /** Route keys that need no caller (static assets). */
+    public java.util.Set<String> openRouteKeys() {
+        java.util.Set<String> open = new java.util.LinkedHashSet<>();
+        routes.forEach((key, route) -> {
+            if (route.open()) {
+                open.add(key);
+            }
+        });
+        return open;
     }
 
     public java.util.Set<String> routeKeys() {
@@ -61,12 +88,25 @@ public final class Router {
         return response;
     }
 
+    /**
+     * Answers one read-only request as a caller in every group, so a SnapStart snapshot holds the request path
+     * warm; the answer is discarded. Path parameters should name nothing that exists, in a valid shape so the
+     * request gets as far as the store.
+     */
+    public void prime(String routeKey, Map<String, String> pathParameters) {
+        if (!routeKey.startsWith("GET ")) {
+            throw new IllegalArgumentException("only reads prime: " + routeKey);
+        }
+        handle(new ApiRequest(routeKey, pathParameters, Map.of(), null, new dev.sentinel.cases.Actor(
+                "sentinel-priming", List.of(Groups.UPLOADER_APP, Groups.REVIEWER, Groups.ADMIN, Groups.NOTIFIER))));
+    }
+
     private ApiResponse answer(ApiRequest request) {
         Route route = routes.get(request.routeKey());
         if (route == null) {
             return ApiResponse.problem(ApiProblem.notFound("no route " + request.routeKey()));
         }
-        if (request.caller().subject().isEmpty() || !request.caller().inAny(route.groups())) {
+        if (!route.open() && (request.caller().subject().isEmpty() || !request.caller().inAny(route.groups()))) {
             return ApiResponse.problem(ApiProblem.forbidden());
         }
         try {

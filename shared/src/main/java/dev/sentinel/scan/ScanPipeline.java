@@ -39,10 +39,20 @@ public final class ScanPipeline {
 
     public static ScanService service(ScanSettings settings, AwsClients clients, Policy policy,
                                       ModerationEngine engine, StructuredLog log, Clock clock) {
+        return service(settings, clients, policy, engine, log, clock, true);
+    }
+
+    /**
+     * @param rekognitionReadsS3 false when Rekognition cannot reach the buckets (a local S3 server): images are then
+     *                           sent inline, to face detection as well as to the engine
+     */
+    public static ScanService service(ScanSettings settings, AwsClients clients, Policy policy,
+                                      ModerationEngine engine, StructuredLog log, Clock clock,
+                                      boolean rekognitionReadsS3) {
         S3ObjectStore objects = new S3ObjectStore(clients.s3());
         return new ScanService(objects, new DynamoVerdictStore(clients.dynamo(), settings.verdictTable()), engine,
                 policy, new Quarantine(objects, settings.quarantineBucket()), settings, clock, log,
-                extensions(settings, clients, engine, clock));
+                extensions(settings, clients, engine, clock, rekognitionReadsS3));
     }
 
     /**
@@ -50,11 +60,11 @@ public final class ScanPipeline {
      * the engine is the embedded one alone, which works offline); reports into the cases table when configured.
      */
     public static ScanExtensions extensions(ScanSettings settings, AwsClients clients, ModerationEngine engine,
-                                            Clock clock) {
+                                            Clock clock, boolean rekognitionReadsS3) {
         FaceAges faces = null;
         if (!settings.engine().equals("embedded")) {
             faces = new RekognitionFaceAges(clients.rekognition(), new RekognitionEngine(clients.rekognition(),
-                    new RekognitionImages(new ImageDecoder()), 50, true));
+                    new RekognitionImages(new ImageDecoder()), 50, rekognitionReadsS3));
         }
         SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(),
                 dev.sentinel.policy.Taxonomy.v7());

@@ -113,7 +113,15 @@ public final class LocalRunner {
             }
             printHeader(out);
             results.forEach(r -> printRows(r, out));
-            if (options.watch()) {
+            if (options.console()) {
+                try (LocalApi api = LocalApi.start(options.apiPort(), sentinel.apiRouters())) {
+                    err.println("API on " + api.endpoint() + " (tokens: local:SUBJECT:GROUPS, loopback only)");
+                    err.println("Reviewer console: " + api.consoleFor("reviewer-1", "reviewer"));
+                    err.println("  a second reviewer (child-safety releases need two): "
+                            + api.consoleFor("reviewer-2", "reviewer"));
+                    watch(sentinel, options, results, out, err);
+                }
+            } else if (options.watch()) {
                 watch(sentinel, options, results, out, err);
             }
             if (options.operations().rescanPrefix() != null) {

@@ -59,6 +59,7 @@ final class LocalSentinel implements AutoCloseable {
     static final String QUARANTINE = "sentinel-quarantine-example";
     static final String TABLE = "sentinel-verdicts";
     static final String HASH_BANK = "sentinel-hash-bank";
+    static final String CASES = "sentinel-cases";
 
     private final LocalAws servers;
     private final AwsClients clients;
@@ -67,9 +68,12 @@ final class LocalSentinel implements AutoCloseable {
     private final DynamoHashBank bank;
     /** The scan service with another policy, for rescans. */
     private final java.util.function.Function<Policy, ScanService> withPolicy;
+    private final ScanSettings settings;
 
     private LocalSentinel(LocalAws servers, AwsClients clients, ScanUploadHandler handler, VerdictStore verdicts,
-                          DynamoHashBank bank, java.util.function.Function<Policy, ScanService> withPolicy) {
+                          DynamoHashBank bank, java.util.function.Function<Policy, ScanService> withPolicy,
+                          ScanSettings settings) {
+        this.settings = settings;
         this.bank = bank;
         this.withPolicy = withPolicy;
         this.servers = servers;
@@ -96,26 +100,47 @@ final class LocalSentinel implements AutoCloseable {
                 null, null, rekognitionEndpoint, false, 5)).rekognition();
         AwsClients clients = new AwsClients(local.s3(), local.dynamo(), rekognition);
         for (String bucket : List.of(UPLOADS, QUARANTINE)) {
-            clients.s3().createBucket(b -> b.bucket(bucket));
+            // Object Lock on quarantine, as in the template: child-safety evidence is put under legal hold.
+            clients.s3().createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(bucket.equals(QUARANTINE)));
             clients.s3().putBucketVersioning(b -> b.bucket(bucket)
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
         }
         VerdictTable.createIfMissing(clients.dynamo(), TABLE);
         CaseTable.createIfMissing(clients.dynamo(), HASH_BANK);
+        CaseTable.createIfMissing(clients.dynamo(), CASES);
 
         ScanSettings settings = new ScanSettings(Set.of(UPLOADS), QUARANTINE, TABLE, policySource,
-                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, options.engine(), options.cascadeEscalateAt()).withHashBank(HASH_BANK);
+                ScanSettings.DEFAULT_MAX_OBJECT_BYTES, options.engine(), options.cascadeEscalateAt())
+                .withHashBank(HASH_BANK).withCasesTable(CASES);
         Policy policy = new PolicyLoader().load(policySource);
         // The real Rekognition cannot read this machine's S3 server, so images go inline.
         ModerationEngine engine = ScanPipeline.engine(options.engine(), options.cascadeEscalateAt(),
                 clients.rekognition(), policy, false);
         ScanBatch batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, engine,
-                StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
+                StructuredLog.discard(), Clock.systemUTC(), false), StructuredLog.discard());
         return new LocalSentinel(servers, clients, new ScanUploadHandler(batch),
                 new DynamoVerdictStore(clients.dynamo(), TABLE),
                 new DynamoHashBank(clients.dynamo(), HASH_BANK, Duration.ofMinutes(5), Clock.systemUTC()),
                 newPolicy -> ScanPipeline.service(settings, clients, newPolicy, engine, StructuredLog.discard(),
-                        Clock.systemUTC()));
+                        Clock.systemUTC(), false), settings);
+    }
+
+    /** The API functions' routers over the same servers and tables, as API Gateway reaches them when deployed. */
+    List<dev.sentinel.api.Router> apiRouters() {
+        var pipeline = new dev.sentinel.api.ApiPipeline(settings, new dev.sentinel.api.ApiSettings(CASES,
+                dev.sentinel.api.ApiSettings.DEFAULT_APPEAL_WINDOW, dev.sentinel.cases.NoticeDeadlines.defaults()),
+                clients, StructuredLog.discard(), Clock.systemUTC());
+        return List.of(pipeline.moderationRouter(), pipeline.reviewRouter(), pipeline.noticeRouter(),
+                pipeline.appealRouter());
+    }
+
+    Verdict verdict(String verdictId) {
+        return verdicts.find(verdictId).orElseThrow(() -> new IllegalStateException("no verdict " + verdictId));
+    }
+
+    /** The S3 client of the local servers, for checking where objects are. */
+    software.amazon.awssdk.services.s3.S3Client s3() {
+        return clients.s3();
     }
 
     /** Uploads a file under its name and runs the handler on the notification of that upload. */

@@ -21,10 +21,13 @@ import java.util.List;
  * @param hashLists           hash lists (CSV or JSON) to import into the bank before scanning
  * @param exportHashes        where to write the bank as CSV after the run; null for nowhere
  * @param operations          rescan and redrive requests
+ * @param console             serve the API and the reviewer console on localhost (and keep watching uploads)
+ * @param apiPort             port of the local API, 0 for any free one
  */
 record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double cascadeEscalateAt,
                      URI rekognitionEndpoint, String policy, Path jsonOut, boolean watch, Duration watchFor, int s3Port,
-                     List<Path> hashLists, Path exportHashes, boolean help, Operations operations) {
+                     List<Path> hashLists, Path exportHashes, boolean help, Operations operations, boolean console,
+                     int apiPort) {
 
     /**
      * @param rescanPrefix    after scanning, rescan everything under this prefix; null for no rescan
@@ -67,6 +70,9 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
               --redrive                replay a scan dead-letter queue (SQS message move task) and follow its
                                        progress; needs --scan-queue and --dead-letter-queue (URLs from the stack's
                                        outputs), AWS credentials, and --sqs-endpoint for LocalStack
+              --console                then serve the API and the reviewer console on 127.0.0.1 (prints a link
+                                       with a local reviewer token) and keep scanning new uploads
+              --api-port N             run the local API on port N (default 8787; 0 for a free port)
               --help                   this text
             """;
 
@@ -90,6 +96,8 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
         URI sqsEndpoint = null;
         String scanQueue = null;
         String deadLetterQueue = null;
+        boolean console = false;
+        int apiPort = 8787;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -111,6 +119,8 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                 case "--sqs-endpoint" -> sqsEndpoint = URI.create(value(args, ++i, arg));
                 case "--scan-queue" -> scanQueue = value(args, ++i, arg);
                 case "--dead-letter-queue" -> deadLetterQueue = value(args, ++i, arg);
+                case "--console" -> console = true;
+                case "--api-port" -> apiPort = (int) number(value(args, ++i, arg), arg, 0, 65_535);
                 case "--s3-port" -> s3Port = (int) number(value(args, ++i, arg), arg, 1, 65_535);
                 default -> {
                     if (arg.startsWith("--")) {
@@ -128,8 +138,9 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
         }
         return new RunnerOptions(List.copyOf(inputs), List.copyOf(events), engine, escalateAt, endpoint,
                 policy == null ? dev.sentinel.config.ScanSettings.defaultPolicyFor(engine) : policy, json,
-                watch || watchFor != null, watchFor, s3Port, List.copyOf(hashLists), exportHashes, help,
-                new Operations(rescanPrefix, rescanPolicy, redrive, sqsEndpoint, scanQueue, deadLetterQueue));
+                watch || watchFor != null || console, watchFor, s3Port, List.copyOf(hashLists), exportHashes, help,
+                new Operations(rescanPrefix, rescanPolicy, redrive, sqsEndpoint, scanQueue, deadLetterQueue),
+                console, apiPort);
     }
 
     private static long number(String text, String option, long min, long max) {

@@ -48,7 +48,8 @@ class OpenApiTest {
         Set<String> handled = new TreeSet<>();
         for (Router router : List.of(
                 new ModerationRoutes(null, null, null, window).register(new Router(StructuredLog.discard())),
-                new ReviewRoutes(null, null, null).register(new Router(StructuredLog.discard())),
+                new ReviewRoutes(null, null, null, null).register(new Router(StructuredLog.discard())),
+                dev.sentinel.api.ConsoleAssets.bundled().register(new Router(StructuredLog.discard())),
                 new NoticeRoutes(null).register(new Router(StructuredLog.discard())),
                 new AppealRoutes(null, window).register(new Router(StructuredLog.discard())),
                 new HashListRoutes(null, null).register(new Router(StructuredLog.discard())),

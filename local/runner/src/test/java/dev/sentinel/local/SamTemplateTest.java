@@ -147,6 +147,24 @@ class SamTemplateTest {
     }
 
     @Test
+    void everyApiRouteNeedsTheJwtAuthorizerExceptTheConsolesStaticFiles() {
+        JsonNode auth = resources.get("Api").get("Properties").get("Auth");
+        assertEquals("CognitoJwt", auth.get("DefaultAuthorizer").asText());
+        Set<String> open = new java.util.TreeSet<>();
+        resources.forEach(resource -> resource.path("Properties").path("Events").forEach(event -> {
+            JsonNode properties = event.path("Properties");
+            if (event.path("Type").asText().equals("HttpApi") && properties.has("Auth")) {
+                assertEquals("NONE", properties.path("Auth").path("Authorizer").asText(), properties.toString());
+                open.add(properties.path("Method").asText() + " " + properties.path("Path").asText());
+            }
+        }));
+        assertEquals(Set.of("GET /console", "GET /console/{asset}"), open);
+        assertEquals(open, dev.sentinel.api.ConsoleAssets.bundled()
+                .register(new dev.sentinel.api.Router(dev.sentinel.log.StructuredLog.discard())).openRouteKeys(),
+                "the routes the code answers without a caller");
+    }
+
+    @Test
     void operationsFunctionOnlyListsAndQueues() {
         String policies = resources.get("OperationsApiFunction").get("Properties").get("Policies").toString();
         assertFalse(policies.contains("s3:GetObject") || policies.contains("s3:PutObject")
