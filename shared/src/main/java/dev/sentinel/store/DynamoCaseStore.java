@@ -11,6 +11,7 @@ import dev.sentinel.cases.NoticeStore;
 import dev.sentinel.json.Json;
 import dev.sentinel.safety.ChildSafetyReport;
 import dev.sentinel.safety.ChildSafetyReports;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -85,6 +87,22 @@ public final class DynamoCaseStore implements NoticeStore, AppealStore, AuditTra
         return get("report#" + verdictId, "child-safety", ChildSafetyReport.class);
     }
 
+    /**
+     * Notices received in {@code [from, to)}. A Scan of the whole cases table: for occasional jobs such as the
+     * transparency report, not for request paths.
+     */
+    public List<Notice> noticesReceivedBetween(Instant from, Instant to) {
+        return scanDocuments("notice#", "notice", Notice.class, n -> within(n.receivedAt(), from, to));
+    }
+
+    /**
+     * Appeals lodged in {@code [from, to)}, in whatever state they are now. A Scan of the whole cases table: for
+     * occasional jobs such as the transparency report, not for request paths.
+     */
+    public List<Appeal> appealsLodgedBetween(Instant from, Instant to) {
+        return scanDocuments("appeal#", "appeal", Appeal.class, a -> within(a.lodgedAt(), from, to));
+    }
+
     @Override
     public void append(AuditEntry entry) {
         // Time first so entries sort chronologically; the random suffix keeps two entries of one instant apart.
@@ -106,6 +124,27 @@ public final class DynamoCaseStore implements NoticeStore, AppealStore, AuditTra
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return entries;
+    }
+
+    /** The documents of one kind of record; the time filter is applied here, as the time is inside the document. */
+    private <T> List<T> scanDocuments(String pkPrefix, String sk, Class<T> type, Predicate<T> wanted) {
+        List<T> found = new ArrayList<>();
+        dynamo.scanPaginator(b -> b.tableName(table)
+                        .filterExpression("begins_with(#pk, :prefix) AND #sk = :sk")
+                        .expressionAttributeNames(Map.of("#pk", CaseTable.PK, "#sk", CaseTable.SK))
+                        .expressionAttributeValues(Map.of(":prefix", AttributeValue.fromS(pkPrefix),
+                                ":sk", AttributeValue.fromS(sk))))
+                .items().forEach(item -> {
+                    T document = read(item, type);
+                    if (wanted.test(document)) {
+                        found.add(document);
+                    }
+                });
+        return found;
+    }
+
+    private static boolean within(Instant at, Instant from, Instant to) {
+        return at != null && !at.isBefore(from) && at.isBefore(to);
     }
 
     private void putNew(String pk, String sk, Object document, long revision) {

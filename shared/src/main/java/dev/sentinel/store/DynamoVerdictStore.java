@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -144,6 +145,22 @@ public final class DynamoVerdictStore implements VerdictStore {
         String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
                 ? encodeCursor(page.lastEvaluatedKey()) : null;
         return new Page<>(items, next);
+    }
+
+    /**
+     * Every verdict in the table, read page by page as the stream is consumed (claim items are left out).
+     *
+     * <p>This is a Scan: it reads, and is billed for, the whole table. That is acceptable for an occasional job such
+     * as the transparency report, never on a request path. No filter on {@code decidedAt} narrows it, because a
+     * report also counts what people decided in its period about verdicts made earlier, and a filter would not make
+     * the Scan cheaper anyway (DynamoDB charges for the items it reads, not the ones it returns).
+     */
+    public Stream<Verdict> scanAll() {
+        return dynamo.scanPaginator(b -> b.tableName(table)
+                        .filterExpression("attribute_exists(#doc)")
+                        .expressionAttributeNames(Map.of("#doc", VerdictTable.DOCUMENT)))
+                .items().stream()
+                .map(DynamoVerdictStore::fromItem);
     }
 
     static String objectKey(String bucket, String key) {
