@@ -60,10 +60,11 @@ public final class ApiPipeline {
     }
 
     public Router reviewRouter() {
-        // The reviewer console is served by the function whose API it mostly uses.
-        return ConsoleAssets.bundled().register(new ReviewRoutes(reviews(), verdicts, cases, new ReviewPreviews(
-                verdicts, objects, new dev.sentinel.image.ImageDecoder(), scan.maxObjectBytes()))
-                .register(new Router(log)));
+        Router router = new ReviewRoutes(reviews(), verdicts, cases, new ReviewPreviews(verdicts, objects,
+                new dev.sentinel.image.ImageDecoder(), scan.maxObjectBytes())).register(new Router(log));
+        // The transparency report reads the same two tables; the console is served by the API it mostly uses.
+        new ReportRoutes(new dev.sentinel.report.TransparencyReports(verdicts, cases, clock), clock).register(router);
+        return ConsoleAssets.bundled().register(router);
     }
 
     public Router noticeRouter() {

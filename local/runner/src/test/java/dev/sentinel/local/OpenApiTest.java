@@ -50,6 +50,7 @@ class OpenApiTest {
                 new ModerationRoutes(null, null, null, window).register(new Router(StructuredLog.discard())),
                 new ReviewRoutes(null, null, null, null).register(new Router(StructuredLog.discard())),
                 dev.sentinel.api.ConsoleAssets.bundled().register(new Router(StructuredLog.discard())),
+                new dev.sentinel.api.ReportRoutes(null, null).register(new Router(StructuredLog.discard())),
                 new NoticeRoutes(null).register(new Router(StructuredLog.discard())),
                 new AppealRoutes(null, window).register(new Router(StructuredLog.discard())),
                 new HashListRoutes(null, null).register(new Router(StructuredLog.discard())),
