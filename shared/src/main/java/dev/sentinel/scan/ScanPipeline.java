@@ -10,6 +10,7 @@ import dev.sentinel.engine.RekognitionEngine;
 import dev.sentinel.image.ImageDecoder;
 import dev.sentinel.image.RekognitionImages;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.metrics.Metrics;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.policy.Policy;
 import dev.sentinel.policy.PolicyLoader;
@@ -33,16 +34,26 @@ public final class ScanPipeline {
     }
 
     public static ScanService service(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {
+        return service(settings, clients, log, clock, Metrics.none());
+    }
+
+    public static ScanService service(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock,
+                                      Metrics metrics) {
         Policy policy = new PolicyLoader().load(settings.policySource());
-        return service(settings, clients, policy, engine(settings, clients, policy), log, clock);
+        return service(settings, clients, policy, engine(settings, clients, policy), log, clock, metrics);
     }
 
     public static ScanService service(ScanSettings settings, AwsClients clients, Policy policy,
                                       ModerationEngine engine, StructuredLog log, Clock clock) {
+        return service(settings, clients, policy, engine, log, clock, Metrics.none());
+    }
+
+    public static ScanService service(ScanSettings settings, AwsClients clients, Policy policy,
+                                      ModerationEngine engine, StructuredLog log, Clock clock, Metrics metrics) {
         S3ObjectStore objects = new S3ObjectStore(clients.s3());
         return new ScanService(objects, new DynamoVerdictStore(clients.dynamo(), settings.verdictTable()), engine,
                 policy, new Quarantine(objects, settings.quarantineBucket()), settings, clock, log,
-                extensions(settings, clients, engine, clock));
+                extensions(settings, clients, engine, clock), metrics);
     }
 
     /**
@@ -69,8 +80,18 @@ public final class ScanPipeline {
                 : new DynamoHashBank(clients.dynamo(), settings.hashBankTable(), Duration.ofMinutes(5), clock);
     }
 
+    /** A batch that reports no metrics (tests, tools); the function passes its own, see the next method. */
     public static ScanBatch batch(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {
-        return new ScanBatch(service(settings, clients, log, clock), log);
+        return batch(settings, clients, log, clock, Metrics.none());
+    }
+
+    /**
+     * @param metrics recorded into by the service and flushed by the batch once per invocation; in Lambda
+     *                {@link dev.sentinel.metrics.EmfMetrics} on standard output
+     */
+    public static ScanBatch batch(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock,
+                                  Metrics metrics) {
+        return new ScanBatch(service(settings, clients, log, clock, metrics), log, metrics);
     }
 
     /** The engine the settings name; the embedded model is loaded here, once per container. */

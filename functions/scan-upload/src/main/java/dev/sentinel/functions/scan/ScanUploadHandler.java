@@ -6,6 +6,7 @@ import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.json.Json;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.metrics.EmfMetrics;
 import dev.sentinel.scan.Delivery;
 import dev.sentinel.scan.LambdaBatchResponse;
 import dev.sentinel.scan.S3Notifications;
@@ -24,10 +25,14 @@ import java.util.List;
  */
 public final class ScanUploadHandler implements RequestStreamHandler {
 
-    /** Built once per container, at class initialisation, so SnapStart snapshots it warm. */
+    /**
+     * Built once per container, at class initialisation, so SnapStart snapshots it warm. Metrics go to standard
+     * output as embedded metric format, flushed at the end of each batch.
+     */
     private static final class Container {
         static final ScanBatch BATCH = ScanPipeline.batch(ScanSettings.fromEnvironment(System.getenv()),
-                AwsClients.fromEnvironment(System.getenv()), StructuredLog.stdout("scan-upload"), Clock.systemUTC());
+                AwsClients.fromEnvironment(System.getenv()), StructuredLog.stdout("scan-upload"), Clock.systemUTC(),
+                EmfMetrics.fromEnvironment(System.getenv(), "scan-upload", System.out, Clock.systemUTC()));
     }
 
     private final ScanBatch batch;
