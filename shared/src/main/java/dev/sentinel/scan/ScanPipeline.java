@@ -10,6 +10,7 @@ import dev.sentinel.engine.RekognitionEngine;
 import dev.sentinel.image.ImageDecoder;
 import dev.sentinel.image.RekognitionImages;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.metrics.Metrics;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.policy.Policy;
 import dev.sentinel.policy.PolicyLoader;
@@ -33,13 +34,23 @@ public final class ScanPipeline {
     }
 
     public static ScanService service(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {
+        return service(settings, clients, log, clock, Metrics.none());
+    }
+
+    public static ScanService service(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock,
+                                      Metrics metrics) {
         Policy policy = new PolicyLoader().load(settings.policySource());
-        return service(settings, clients, policy, engine(settings, clients, policy), log, clock);
+        return service(settings, clients, policy, engine(settings, clients, policy), log, clock, metrics);
     }
 
     public static ScanService service(ScanSettings settings, AwsClients clients, Policy policy,
                                       ModerationEngine engine, StructuredLog log, Clock clock) {
-        return service(settings, clients, policy, engine, log, clock, true);
+        return service(settings, clients, policy, engine, log, clock, Metrics.none(), true);
+    }
+
+    public static ScanService service(ScanSettings settings, AwsClients clients, Policy policy,
+                                      ModerationEngine engine, StructuredLog log, Clock clock, Metrics metrics) {
+        return service(settings, clients, policy, engine, log, clock, metrics, true);
     }
 
     /**
@@ -47,12 +58,12 @@ public final class ScanPipeline {
      *                           sent inline, to face detection as well as to the engine
      */
     public static ScanService service(ScanSettings settings, AwsClients clients, Policy policy,
-                                      ModerationEngine engine, StructuredLog log, Clock clock,
+                                      ModerationEngine engine, StructuredLog log, Clock clock, Metrics metrics,
                                       boolean rekognitionReadsS3) {
         S3ObjectStore objects = new S3ObjectStore(clients.s3());
         return new ScanService(objects, new DynamoVerdictStore(clients.dynamo(), settings.verdictTable()), engine,
                 policy, new Quarantine(objects, settings.quarantineBucket()), settings, clock, log,
-                extensions(settings, clients, engine, clock, rekognitionReadsS3));
+                extensions(settings, clients, engine, clock, rekognitionReadsS3), metrics);
     }
 
     /**
@@ -79,8 +90,18 @@ public final class ScanPipeline {
                 : new DynamoHashBank(clients.dynamo(), settings.hashBankTable(), Duration.ofMinutes(5), clock);
     }
 
+    /** A batch that reports no metrics (tests, tools); the function passes its own, see the next method. */
     public static ScanBatch batch(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock) {
-        return new ScanBatch(service(settings, clients, log, clock), log);
+        return batch(settings, clients, log, clock, Metrics.none());
+    }
+
+    /**
+     * @param metrics recorded into by the service and flushed by the batch once per invocation; in Lambda
+     *                {@link dev.sentinel.metrics.EmfMetrics} on standard output
+     */
+    public static ScanBatch batch(ScanSettings settings, AwsClients clients, StructuredLog log, Clock clock,
+                                  Metrics metrics) {
+        return new ScanBatch(service(settings, clients, log, clock, metrics), log, metrics);
     }
 
     /** The engine the settings name; the embedded model is loaded here, once per container. */

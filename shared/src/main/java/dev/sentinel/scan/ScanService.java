@@ -18,6 +18,7 @@ import dev.sentinel.engine.ModerationLabel;
 import dev.sentinel.engine.ModerationResult;
 import dev.sentinel.image.ImageFormat;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.metrics.Metrics;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.ObjectTooLargeException;
@@ -64,6 +65,10 @@ public final class ScanService {
     /** Longer than a scan can take (the function times out at 60 s), short enough for a quick takeover. */
     /** Suspected synthetic intimate imagery is due for a person as fast as an intimate-imagery notice. */
     private static final java.time.Duration PRIORITY_REVIEW = java.time.Duration.ofHours(2);
+    /** The engine recorded on a verdict the pipeline held without asking any engine. */
+    static final String NOT_JUDGED = "none";
+    /** The engine recorded on a verdict that reuses the decision of earlier identical bytes. */
+    static final String REUSED = "reused";
 
     private final ObjectStore objects;
     private final VerdictStore verdicts;
@@ -76,6 +81,7 @@ public final class ScanService {
     private final ImageDecoder decoder = new ImageDecoder();
     private final Clock clock;
     private final StructuredLog log;
+    private final ScanMetrics metrics;
 
     public ScanService(ObjectStore objects, VerdictStore verdicts, ModerationEngine engine, Policy policy,
                        Quarantine quarantine, ScanSettings settings, Clock clock, StructuredLog log) {
@@ -86,11 +92,23 @@ public final class ScanService {
     public ScanService(ObjectStore objects, VerdictStore verdicts, ModerationEngine engine, Policy policy,
                        Quarantine quarantine, ScanSettings settings, Clock clock, StructuredLog log,
                        ScanExtensions extensions) {
+        this(objects, verdicts, engine, policy, quarantine, settings, clock, log, extensions, Metrics.none());
+    }
+
+    /**
+     * @param extensions hash matching, child-safety signals and reports, each optional
+     * @param metrics    where decisions, holds, reuse and engine calls are counted; flushed by the caller (see
+     *                   {@link ScanBatch})
+     */
+    public ScanService(ObjectStore objects, VerdictStore verdicts, ModerationEngine engine, Policy policy,
+                       Quarantine quarantine, ScanSettings settings, Clock clock, StructuredLog log,
+                       ScanExtensions extensions, Metrics metrics) {
+        this.metrics = new ScanMetrics(metrics);
         this.extensions = extensions;
         this.matching = extensions.matching();
         this.objects = objects;
         this.verdicts = verdicts;
-        this.engine = engine;
+        this.engine = new MeteredEngine(engine, this.metrics);
         this.policy = policy;
         this.quarantine = quarantine;
         this.settings = settings;
@@ -263,6 +281,7 @@ public final class ScanService {
                     new IllegalStateException("verdict " + verdictId + " vanished after a conflicting create"));
             return new ScanOutcome.AlreadyDecided(carryOut(winner));
         }
+        countNewVerdict(judgement);
         afterDecision(verdict, stored);
         Verdict done = carryOut(verdict);
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -281,6 +300,15 @@ public final class ScanService {
         return new ScanOutcome.Decided(done);
     }
 
+    /** Counted once per verdict, when it is stored: a retry that carries the verdict on does not count it again. */
+    private void countNewVerdict(Judgement judgement) {
+        metrics.decided(judgement.decision().action());
+        judgement.failClosedHold().ifPresent(metrics::held);
+        if (judgement.reusesEarlierVerdict()) {
+            metrics.reused();
+        }
+    }
+
     /** What the pipeline concluded about the bytes, before anything is stored. */
     public record Judgement(PolicyDecision decision, List<ModerationLabel> labels, String sha256, ImageFormat format,
                             String engine, String modelVersion, long engineMillis, ContentHashes hashes,
@@ -294,6 +322,19 @@ public final class ScanService {
         Judgement withHashes(ContentHashes contentHashes) {
             return new Judgement(decision, labels, sha256, format, engine, modelVersion, engineMillis, contentHashes,
                     safety, priorityReview);
+        }
+
+        /**
+         * Why the image was held for a person without engine and policy judging it (empty, unsupported, too large,
+         * undecodable, refused by or never answered by the engine); empty when it was judged.
+         */
+        public Optional<ReasonCode> failClosedHold() {
+            return engine.equals(NOT_JUDGED) ? Optional.of(decision.reasons().get(0).code()) : Optional.empty();
+        }
+
+        /** Whether the decision is that of an earlier verdict on the same bytes, taken without an engine call. */
+        public boolean reusesEarlierVerdict() {
+            return engine.equals(REUSED);
         }
     }
 
@@ -412,7 +453,7 @@ public final class ScanService {
                 + "reused.", action, before.decisions().isEmpty(), null, null, null, null, null));
         reasons.addAll(before.reasons());
         return Optional.of(new Judgement(new PolicyDecision(action, reasons, before.policyVersion()), before.labels(),
-                hashes.sha256(), format, "reused", before.modelVersion(), 0, hashes));
+                hashes.sha256(), format, REUSED, before.modelVersion(), 0, hashes));
     }
 
     private Judgement judge(ObjectRef ref, StoredObject stored, boolean holdIfEngineDown) {
@@ -437,7 +478,7 @@ public final class ScanService {
     private Judgement held(ReasonCode code, String text, String sha, ImageFormat format) {
         Reason reason = Reason.of(code, Action.REVIEW, text);
         return new Judgement(new PolicyDecision(Action.REVIEW, List.of(reason), policy.version()), List.of(), sha,
-                format, "none", null, 0, null);
+                format, NOT_JUDGED, null, 0, null);
     }
 
     /**

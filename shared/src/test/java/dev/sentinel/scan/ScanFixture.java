@@ -4,6 +4,7 @@ import dev.sentinel.config.ScanSettings;
 import dev.sentinel.engine.ModerationEngine;
 import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.metrics.Metrics;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.S3ObjectStore;
@@ -89,9 +90,14 @@ final class ScanFixture {
     }
 
     ScanService service(ScanExtensions extensions) {
+        return service(extensions, Metrics.none());
+    }
+
+    /** The pipeline recording its metrics into {@code metrics}. */
+    ScanService service(ScanExtensions extensions, Metrics metrics) {
         ObjectStore objects = objects();
         return new ScanService(objects, verdicts, engine(), policy, new Quarantine(objects, quarantineBucket),
-                settings, Clock.systemUTC(), StructuredLog.discard(), extensions);
+                settings, Clock.systemUTC(), StructuredLog.discard(), extensions, metrics);
     }
 
     /** DetectFaces will report faces with these [low, high] age ranges for these exact bytes. */

@@ -117,12 +117,13 @@ final class LocalSentinel implements AutoCloseable {
         ModerationEngine engine = ScanPipeline.engine(options.engine(), options.cascadeEscalateAt(),
                 clients.rekognition(), policy, false);
         ScanBatch batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, engine,
-                StructuredLog.discard(), Clock.systemUTC(), false), StructuredLog.discard());
+                StructuredLog.discard(), Clock.systemUTC(),
+                dev.sentinel.metrics.Metrics.none(), false), StructuredLog.discard());
         return new LocalSentinel(servers, clients, new ScanUploadHandler(batch),
                 new DynamoVerdictStore(clients.dynamo(), TABLE),
                 new DynamoHashBank(clients.dynamo(), HASH_BANK, Duration.ofMinutes(5), Clock.systemUTC()),
                 newPolicy -> ScanPipeline.service(settings, clients, newPolicy, engine, StructuredLog.discard(),
-                        Clock.systemUTC(), false), settings);
+                        Clock.systemUTC(), dev.sentinel.metrics.Metrics.none(), false), settings);
     }
 
     /** The API functions' routers over the same servers and tables, as API Gateway reaches them when deployed. */

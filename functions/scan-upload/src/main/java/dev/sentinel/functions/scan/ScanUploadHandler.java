@@ -6,6 +6,7 @@ import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.json.Json;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.metrics.EmfMetrics;
 import dev.sentinel.runtime.Priming;
 import dev.sentinel.scan.Delivery;
 import dev.sentinel.scan.LambdaBatchResponse;
@@ -25,10 +26,14 @@ import java.util.List;
  */
 public final class ScanUploadHandler implements RequestStreamHandler {
 
-    /** Built once per container, at class initialisation, and primed before the SnapStart snapshot. */
+    /**
+     * Built once per container, at class initialisation, and primed before the SnapStart snapshot. Metrics go to
+     * standard output as embedded metric format, flushed at the end of each batch.
+     */
     private static final class Container {
         static final ScanBatch BATCH = ScanPipeline.batch(ScanSettings.fromEnvironment(System.getenv()),
-                AwsClients.fromEnvironment(System.getenv()), StructuredLog.stdout("scan-upload"), Clock.systemUTC());
+                AwsClients.fromEnvironment(System.getenv()), StructuredLog.stdout("scan-upload"), Clock.systemUTC(),
+                EmfMetrics.fromEnvironment(System.getenv(), "scan-upload", System.out, Clock.systemUTC()));
         static final Priming PRIMING = Priming.beforeSnapshot("scan-upload", BATCH::prime,
                 StructuredLog.stdout("scan-upload"));
     }
