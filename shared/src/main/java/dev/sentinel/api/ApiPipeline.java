@@ -67,6 +67,16 @@ public final class ApiPipeline {
         return ConsoleAssets.bundled().register(router);
     }
 
+    /**
+     * The review function's scheduled check of the review queue and notice deadlines.
+     *
+     * @param atRiskWithin how close a deadline counts as at risk
+     */
+    public dev.sentinel.cases.DeadlineWatch deadlineWatch(dev.sentinel.metrics.Metrics metrics,
+                                                          java.time.Duration atRiskWithin) {
+        return new dev.sentinel.cases.DeadlineWatch(verdicts, metrics, clock, atRiskWithin, log);
+    }
+
     public Router noticeRouter() {
         return new NoticeRoutes(new NoticeService(verdicts, objects, cases, cases, api.deadlines(), clock))
                 .register(new Router(log));

@@ -27,12 +27,24 @@ public final class HttpApiEvents {
     }
 
     public static ApiRequest parse(InputStream in) {
-        JsonNode event;
+        return parse(readEvent(in));
+    }
+
+    private static JsonNode readEvent(InputStream in) {
         try {
-            event = Json.mapper().readTree(in);
+            return Json.mapper().readTree(in);
         } catch (IOException e) {
             throw ApiProblem.badRequest("the event is not valid JSON");
         }
+    }
+
+    /** EventBridge's scheduled event, which API functions with a periodic check also receive. */
+    static boolean isScheduled(JsonNode event) {
+        return event != null && "aws.events".equals(event.path("source").asText())
+                && "Scheduled Event".equals(event.path("detail-type").asText());
+    }
+
+    private static ApiRequest parse(JsonNode event) {
         if (event == null || !event.isObject() || !event.path("routeKey").isTextual()) {
             throw ApiProblem.badRequest("the event is not an HTTP API (payload 2.0) request");
         }
@@ -70,9 +82,24 @@ public final class HttpApiEvents {
 
     /** Parses the event, routes it, and writes the answer; a malformed event gets a problem, not an exception. */
     public static void respond(InputStream in, OutputStream out, Router router) throws IOException {
+        respond(in, out, router, null);
+    }
+
+    /**
+     * As {@link #respond(InputStream, OutputStream, Router)}, except that a scheduled event runs {@code scheduled}
+     * (the function's periodic check) instead of being refused as a malformed request.
+     */
+    public static void respond(InputStream in, OutputStream out, Router router, Runnable scheduled)
+            throws IOException {
         ApiResponse response;
         try {
-            response = router.handle(parse(in));
+            JsonNode event = readEvent(in);
+            if (scheduled != null && isScheduled(event)) {
+                scheduled.run();
+                out.write("{\"scheduled\":\"done\"}".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            response = router.handle(parse(event));
         } catch (ApiProblem problem) {
             response = ApiResponse.problem(problem);
         }

@@ -128,6 +128,9 @@ public final class LocalRunner {
                 rescan(sentinel, options, results, out, err);
             }
             writeJson(results, options.jsonOut());
+            if (options.report() != null) {
+                writeReport(sentinel, options.report(), out, err);
+            }
             if (options.exportHashes() != null) {
                 sentinel.exportHashes(options.exportHashes());
                 err.println("Hash bank written to " + options.exportHashes());
@@ -143,6 +146,27 @@ public final class LocalRunner {
             return 74;
         }
         return results.stream().anyMatch(r -> r.error() != null && r.verdicts().isEmpty()) ? 1 : 0;
+    }
+
+    private static void writeReport(LocalSentinel sentinel, RunnerOptions.Report request, PrintStream out,
+                                    PrintStream err) throws IOException {
+        dev.sentinel.report.TransparencyReport report;
+        try {
+            report = sentinel.transparencyReport(request.from(), request.to());
+        } catch (IllegalArgumentException e) {
+            err.println("transparency report: " + e.getMessage());
+            return;
+        }
+        Files.createDirectories(request.out().toAbsolutePath().getParent());
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(request.out().toFile(), report);
+        Path csv = request.out().resolveSibling(request.out().getFileName().toString().replaceFirst("\\.json$", "")
+                + ".csv");
+        Files.writeString(csv, dev.sentinel.report.TransparencyReportCsv.toCsv(report));
+        out.println();
+        out.printf("Transparency report %s to %s: %d decisions %s; %d notices; %d appeals%n", report.period().from(),
+                report.period().to(), report.moderationDecisions().total(), report.moderationDecisions().byAction(),
+                report.notices().received(), report.appeals().lodged());
+        out.println("  written to " + request.out() + " and " + csv.getFileName());
     }
 
     /** Starts the servers without their banners and request logs, which would bury the verdict table. */

@@ -135,6 +135,13 @@ final class LocalSentinel implements AutoCloseable {
                 pipeline.appealRouter());
     }
 
+    /** A transparency report of the local tables for the period. */
+    dev.sentinel.report.TransparencyReport transparencyReport(String from, String to) {
+        return new dev.sentinel.report.TransparencyReports(new DynamoVerdictStore(clients.dynamo(), TABLE),
+                new dev.sentinel.store.DynamoCaseStore(clients.dynamo(), CASES), Clock.systemUTC())
+                .build(dev.sentinel.report.TransparencyReports.parse(from, to, java.time.Instant.now()));
+    }
+
     Verdict verdict(String verdictId) {
         return verdicts.find(verdictId).orElseThrow(() -> new IllegalStateException("no verdict " + verdictId));
     }

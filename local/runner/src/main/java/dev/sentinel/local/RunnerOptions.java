@@ -23,11 +23,18 @@ import java.util.List;
  * @param operations          rescan and redrive requests
  * @param console             serve the API and the reviewer console on localhost (and keep watching uploads)
  * @param apiPort             port of the local API, 0 for any free one
+ * @param report              write a transparency report after the run; null for none
  */
 record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double cascadeEscalateAt,
                      URI rekognitionEndpoint, String policy, Path jsonOut, boolean watch, Duration watchFor, int s3Port,
                      List<Path> hashLists, Path exportHashes, boolean help, Operations operations, boolean console,
-                     int apiPort) {
+                     int apiPort, Report report) {
+
+    /**
+     * @param from, to the period as ISO-8601 instants or dates; null for the default (the last 30 days)
+     * @param out      where the JSON goes; the CSV goes beside it
+     */
+    record Report(String from, String to, Path out) { }
 
     /**
      * @param rescanPrefix    after scanning, rescan everything under this prefix; null for no rescan
@@ -73,6 +80,11 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
               --console                then serve the API and the reviewer console on 127.0.0.1 (prints a link
                                        with a local reviewer token) and keep scanning new uploads
               --api-port N             run the local API on port N (default 8787; 0 for a free port)
+              --transparency-report    after the run, write a DSA-shaped transparency report of the local tables
+                                       to local-output/transparency-report.json and .csv and print its totals
+              --report-from DATE       the report's period (ISO-8601 date or instant; default 30 days before
+              --report-to DATE         --report-to, which defaults to now)
+              --report-out FILE        write the report's JSON here instead (the CSV goes beside it)
               --help                   this text
             """;
 
@@ -97,6 +109,10 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
         String scanQueue = null;
         String deadLetterQueue = null;
         boolean console = false;
+        boolean report = false;
+        String reportFrom = null;
+        String reportTo = null;
+        Path reportOut = repo.resolve("local-output/transparency-report.json");
         int apiPort = 8787;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -120,6 +136,13 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                 case "--scan-queue" -> scanQueue = value(args, ++i, arg);
                 case "--dead-letter-queue" -> deadLetterQueue = value(args, ++i, arg);
                 case "--console" -> console = true;
+                case "--transparency-report" -> report = true;
+                case "--report-from" -> reportFrom = value(args, ++i, arg);
+                case "--report-to" -> reportTo = value(args, ++i, arg);
+                case "--report-out" -> {
+                    reportOut = resolve(repo, value(args, ++i, arg));
+                    report = true;
+                }
                 case "--api-port" -> apiPort = (int) number(value(args, ++i, arg), arg, 0, 65_535);
                 case "--s3-port" -> s3Port = (int) number(value(args, ++i, arg), arg, 1, 65_535);
                 default -> {
@@ -140,7 +163,9 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                 policy == null ? dev.sentinel.config.ScanSettings.defaultPolicyFor(engine) : policy, json,
                 watch || watchFor != null || console, watchFor, s3Port, List.copyOf(hashLists), exportHashes, help,
                 new Operations(rescanPrefix, rescanPolicy, redrive, sqsEndpoint, scanQueue, deadLetterQueue),
-                console, apiPort);
+                console, apiPort, report || reportFrom != null || reportTo != null
+                        ? new Report(reportFrom, reportTo, reportOut)
+                        : null);
     }
 
     private static long number(String text, String option, long min, long max) {

@@ -1,6 +1,7 @@
 package dev.sentinel.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -267,6 +268,31 @@ class LocalRunnerTest {
             }
         }
         throw new AssertionError("no verdict for " + key);
+    }
+
+    @Test
+    void writesATransparencyReportOfTheRunAsJsonAndCsv() throws Exception {
+        Path report = dir.resolve("report.json");
+        Run run = run("--engine", "rekognition", "--rekognition-endpoint", rekognition.endpoint().toString(),
+                "--json", dir.resolve("verdicts.json").toString(), "--transparency-report", "--report-out",
+                report.toString());
+
+        assertEquals(0, run.code, run.err);
+        JsonNode json = dev.sentinel.json.Json.mapper().readTree(report.toFile());
+        JsonNode verdicts = dev.sentinel.json.Json.mapper().readTree(dir.resolve("verdicts.json").toFile());
+        assertTrue(verdicts.size() >= 5, verdicts.toString());
+        assertEquals(verdicts.size(), json.at("/moderationDecisions/total").asInt(), json.toString());
+        assertEquals(1, json.at("/moderationDecisions/byCategory/SEXUAL_CONTENT/QUARANTINE").asInt(),
+                json.toString());
+        String csv = Files.readString(dir.resolve("report.csv"));
+        assertTrue(csv.startsWith("section,metric,dimension,value"), csv);
+        assertTrue(run.out.contains("Transparency report"), run.out);
+
+        Run bad = run("--engine", "rekognition", "--rekognition-endpoint", rekognition.endpoint().toString(),
+                "--json", dir.resolve("v2.json").toString(), "--report-from", "2026-12-01", "--report-to",
+                "2026-11-01", "--report-out", dir.resolve("bad.json").toString());
+        assertTrue(bad.err.contains("transparency report"), bad.err);
+        assertFalse(Files.exists(dir.resolve("bad.json")));
     }
 
     private record Run(int code, String out, String err) { }

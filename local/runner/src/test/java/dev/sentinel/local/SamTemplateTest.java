@@ -165,6 +165,64 @@ class SamTemplateTest {
     }
 
     @Test
+    void alarmsWatchTheMetricsTheCodeEmitsAndNotifyTheEncryptedTopic() {
+        assertEquals("alias/aws/sns", resources.get("AlarmTopic").at("/Properties/KmsMasterKeyId").asText());
+        Map<String, String> alarmMetrics = new java.util.TreeMap<>();
+        resources.fields().forEachRemaining(entry -> {
+            if (entry.getValue().path("Type").asText().equals("AWS::CloudWatch::Alarm")) {
+                JsonNode properties = entry.getValue().get("Properties");
+                assertEquals("AlarmTopic", properties.at("/AlarmActions/0").asText(), entry.getKey());
+                alarmMetrics.put(entry.getKey(), properties.has("MetricName") ? properties.get("MetricName").asText()
+                        : properties.get("Metrics").findValuesAsText("MetricName").toString());
+            }
+        });
+        assertEquals("ApproximateNumberOfMessagesVisible", alarmMetrics.get("DeadLetterQueueNotEmptyAlarm"));
+        assertTrue(resources.at("/DeadLetterQueueNotEmptyAlarm/Properties/Dimensions/0/Value").asText()
+                .contains("ScanDeadLetterQueue"));
+        assertEquals(dev.sentinel.cases.DeadlineWatch.AT_RISK, alarmMetrics.get("NoticeDeadlineAtRiskAlarm"));
+        assertEquals(dev.sentinel.cases.DeadlineWatch.OVERDUE, alarmMetrics.get("NoticeDeadlineMissedAlarm"));
+        assertEquals(dev.sentinel.cases.DeadlineWatch.QUEUE_DEPTH, alarmMetrics.get("DeadlineWatchSilentAlarm"));
+        assertEquals(List.of("Errors", dev.sentinel.scan.ScanMetrics.SCAN_FAILURES, dev.sentinel.scan.ScanMetrics.SCANS)
+                .toString(), alarmMetrics.get("ScanErrorRateAlarm"));
+    }
+
+    @Test
+    void dashboardIsValidJsonAndShowsOnlyMetricsTheCodeEmits() throws Exception {
+        JsonNode sub = resources.at("/OperationsDashboard/Properties/DashboardBody");
+        // !Sub [body, variables]: fill the placeholders as CloudFormation would, then it must be JSON.
+        String body = sub.get(0).asText().replaceAll("\\$\\{[A-Za-z:]+}", "x");
+        JsonNode dashboard = new ObjectMapper().readTree(body);
+        Set<String> emitted = Set.of(dev.sentinel.scan.ScanMetrics.SCANS, dev.sentinel.scan.ScanMetrics.DECISIONS,
+                dev.sentinel.scan.ScanMetrics.HELD, dev.sentinel.scan.ScanMetrics.ENGINE_LATENCY,
+                dev.sentinel.scan.ScanMetrics.ENGINE_ERRORS, dev.sentinel.scan.ScanMetrics.DUPLICATES_REUSED,
+                dev.sentinel.scan.ScanMetrics.SCAN_FAILURES, dev.sentinel.queue.QueueDepths.SCAN_QUEUE_DEPTH,
+                dev.sentinel.queue.QueueDepths.DEAD_LETTER_DEPTH, dev.sentinel.cases.DeadlineWatch.QUEUE_DEPTH,
+                dev.sentinel.cases.DeadlineWatch.AT_RISK, dev.sentinel.cases.DeadlineWatch.OVERDUE,
+                dev.sentinel.cases.DeadlineWatch.OLDEST_WAITING);
+        Set<String> shown = new java.util.TreeSet<>();
+        for (JsonNode widget : dashboard.get("widgets")) {
+            for (JsonNode metric : widget.at("/properties/metrics")) {
+                if (metric.get(0).isTextual() && metric.get(0).asText().equals("Sentinel")) {
+                    shown.add(metric.get(1).asText());
+                } else if (metric.get(0).has("expression")) {
+                    Matcher name = Pattern.compile("MetricName=\"(\\w+)\"").matcher(metric.get(0).get("expression").asText());
+                    assertTrue(name.find(), metric.toString());
+                    shown.add(name.group(1));
+                }
+            }
+        }
+        assertTrue(emitted.containsAll(shown), shown + " not all in " + emitted);
+        assertTrue(shown.containsAll(Set.of("Decisions", "EngineLatency", "EngineErrors", "DeadLetterDepth",
+                "NoticeDeadlinesAtRisk")), shown.toString());
+    }
+
+    @Test
+    void reviewAndOperationsFunctionsRunTheirChecksOnASchedule() {
+        assertEquals("Schedule", resources.at("/ReviewApiFunction/Properties/Events/DeadlineWatch/Type").asText());
+        assertEquals("Schedule", resources.at("/OperationsApiFunction/Properties/Events/QueueDepths/Type").asText());
+    }
+
+    @Test
     void operationsFunctionOnlyListsAndQueues() {
         String policies = resources.get("OperationsApiFunction").get("Properties").get("Policies").toString();
         assertFalse(policies.contains("s3:GetObject") || policies.contains("s3:PutObject")

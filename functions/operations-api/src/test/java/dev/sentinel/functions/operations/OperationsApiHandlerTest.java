@@ -60,6 +60,7 @@ class OperationsApiHandlerTest {
     private final String deadLetters;
     private final String scanQueue;
     private final OperationsApiHandler handler;
+    private final dev.sentinel.testing.PrintedMetrics printed = new dev.sentinel.testing.PrintedMetrics();
 
     OperationsApiHandlerTest() {
         int n = nextQueue();
@@ -69,11 +70,27 @@ class OperationsApiHandlerTest {
         scanQueue = sqs.createQueue(b -> b.queueName("scan-" + n).attributesWithStrings(Map.of(
                 "RedrivePolicy", "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"2\"}"))).queueUrl();
         handler = new OperationsApiHandler(ApiPipeline.operationsRouter(fx.scanSettings, fx.aws.clients(), sqs,
-                scanQueue, deadLetters, StructuredLog.discard()));
+                scanQueue, deadLetters, StructuredLog.discard()), () -> new dev.sentinel.queue.QueueDepths(sqs,
+                scanQueue, deadLetters, printed.metrics("operations-api")).check());
     }
 
     private static synchronized int nextQueue() {
         return ++queues;
+    }
+
+    @Test
+    void aScheduledEventReportsTheDepthOfTheScanQueueAndTheDeadLetterQueue() throws IOException {
+        sqs.sendMessage(b -> b.queueUrl(deadLetters).messageBody("{\"Records\":[]}"));
+        sqs.sendMessage(b -> b.queueUrl(deadLetters).messageBody("{\"Records\":[]}"));
+        sqs.sendMessage(b -> b.queueUrl(scanQueue).messageBody("{\"Records\":[]}"));
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        handler.handleRequest(java.nio.file.Files.newInputStream(java.nio.file.Path.of(
+                "../../events/schedule-queue-depths.json")), out, null);
+
+        assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("done"), out.toString());
+        assertEquals(2, printed.total("DeadLetterDepth", Map.of()), printed.text());
+        assertEquals(1, printed.total("ScanQueueDepth", Map.of()), printed.text());
     }
 
     @Test

@@ -27,7 +27,129 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 class ReviewApiHandlerTest {
 
     private final ApiFixture fx = new ApiFixture();
-    private final ReviewApiHandler handler = new ReviewApiHandler(fx.pipeline().reviewRouter());
+    private final dev.sentinel.testing.PrintedMetrics printed = new dev.sentinel.testing.PrintedMetrics();
+    private final ReviewApiHandler handler = new ReviewApiHandler(fx.pipeline().reviewRouter(),
+            () -> fx.pipeline().deadlineWatch(printed.metrics("review-api"),
+                    dev.sentinel.cases.DeadlineWatch.DEFAULT_AT_RISK_WITHIN).check());
+
+    @Test
+    void previewIsASmallReencodedJpegWithoutMetadataAndNeverForChildSafety() throws Exception {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
+        Verdict quarantined = fx.uploadAndScan("users/bob/statue.jpg", photo, explicit(90));
+
+        Answer preview = call(withPath(sample("api-get-review-preview.json"), "id", quarantined.verdictId()));
+
+        assertEquals(200, preview.status(), preview.body().toString());
+        byte[] jpeg = java.util.Base64.getDecoder().decode(preview.body().path("data").asText());
+        var image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg));
+        assertTrue(Math.max(image.getWidth(), image.getHeight()) <= 800);
+        assertEquals(image.getWidth(), preview.body().path("width").asInt());
+        assertNotEquals(sha(photo), sha(jpeg), "a new encoding, not the uploaded bytes");
+        assertTrue(new String(jpeg, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("Exif") < 0,
+                "no metadata block");
+
+        byte[] minor = TestAws.photo("reg-test-input_labelme-subset_q0291.jpg");
+        fx.faces(minor, new int[] {9, 13});
+        Verdict childSafety = fx.uploadAndScan("users/bob/beach.jpg", minor, explicit(90));
+        assertEquals("CHILD_SAFETY", childSafety.action().name());
+        Answer refused = call(withPath(sample("api-get-review-preview.json"), "id", childSafety.verdictId()));
+        assertEquals(403, refused.status());
+        assertEquals("urn:sentinel:problem:never-shown", refused.body().path("type").asText());
+        Answer uploader = call(withCaller(withPath(sample("api-get-review-preview.json"), "id",
+                quarantined.verdictId()), "app-1", "uploader-app"));
+        assertEquals(403, uploader.status(), "only reviewers see held images");
+    }
+
+    @Test
+    void consoleFilesAreServedWithoutATokenUnderAStrictContentSecurityPolicy() throws Exception {
+        ObjectNode page = sample("api-get-reviews.json");
+        page.put("routeKey", "GET /console");
+        ((ObjectNode) page.at("/requestContext")).remove("authorizer");
+        JsonNode response = raw(page);
+        assertEquals(200, response.path("statusCode").asInt());
+        assertTrue(response.at("/headers/content-type").asText().startsWith("text/html"));
+        String csp = response.at("/headers/content-security-policy").asText();
+        assertTrue(csp.contains("default-src 'none'") && csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'"), csp);
+        assertTrue(response.path("body").asText().contains("console/console.js"));
+
+        page.put("routeKey", "GET /console/{asset}");
+        withPath(page, "asset", "console.js");
+        assertTrue(raw(page).path("body").asText().contains("textContent"));
+        withPath(page, "asset", "../../etc/passwd");
+        assertEquals(404, raw(page).path("statusCode").asInt());
+    }
+
+    @Test
+    void transparencyReportIsForAdminsInJsonOrCsv() throws Exception {
+        fx.uploadAndScan("users/bob/statue.jpg", TestAws.photo("reg-test-input_labelme-subset_q1050.jpg"),
+                explicit(90));
+        ObjectNode request = withCaller(sample("api-get-transparency-report.json"), "admin-1", "admin");
+        ((ObjectNode) request.withObjectProperty("queryStringParameters")).removeAll();
+
+        Answer json = call(request);
+        assertEquals(200, json.status(), json.body().toString());
+        assertEquals(1, json.body().at("/moderationDecisions/total").asInt(), json.body().toString());
+        assertEquals(1, json.body().at("/moderationDecisions/byAction/QUARANTINE").asInt(), json.body().toString());
+
+        ((ObjectNode) request.get("queryStringParameters")).put("format", "csv");
+        JsonNode csv = raw(request);
+        assertEquals(200, csv.path("statusCode").asInt());
+        assertTrue(csv.at("/headers/content-type").asText().startsWith("text/csv"));
+        assertTrue(csv.path("body").asText().startsWith("section,metric,dimension,value"), csv.toString());
+
+        ((ObjectNode) request.get("queryStringParameters")).put("from", "last tuesday");
+        assertEquals(400, raw(request).path("statusCode").asInt());
+        assertEquals(403, call(withCaller(sample("api-get-transparency-report.json"), "r-1", "reviewer")).status());
+    }
+
+    @Test
+    void aScheduledEventReportsTheQueueAndTheNoticeDeadlinesAtRisk() throws Exception {
+        java.time.Instant start = java.time.Instant.now();
+        fx.clockAt(start);
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
+        Verdict named = fx.uploadAndScan("users/bob/generated.jpg", photo, explicit(90));
+        fx.uploadAndScan("users/bob/other.jpg", TestAws.photo("reg-test-input_labelme-subset_q0291.jpg"),
+                explicit(90));
+        // An intimate-imagery notice: a person must decide within two hours.
+        ObjectNode notice = withBody(sample("api-post-notice.json"), Map.of("category", "INTIMATE_IMAGERY",
+                "object", Map.of("bucket", fx.uploads, "key", "users/bob/generated.jpg"),
+                "notifier", Map.of("name", "Jane Doe", "email", "jane@example.org"),
+                "explanation", "A sexualised AI-generated image of me.", "goodFaith", true));
+        Answer filed = ApiFixture.call((in, out) -> dev.sentinel.api.HttpApiEvents.respond(in, out,
+                fx.pipeline().noticeRouter()), notice);
+        assertEquals(202, filed.status(), filed.body().toString());
+
+        fx.clockAt(start.plus(java.time.Duration.ofMinutes(75)));
+        assertEquals("done", scheduled().path("scheduled").asText());
+        assertEquals(2, printed.total("ReviewQueueDepth", Map.of()), printed.text());
+        assertEquals(1, printed.total("NoticeDeadlinesAtRisk", Map.of()), printed.text());
+        assertEquals(0, printed.total("NoticeDeadlinesMissed", Map.of()), printed.text());
+
+        fx.clockAt(start.plus(java.time.Duration.ofMinutes(150)));
+        scheduled();
+        assertEquals(1, printed.total("NoticeDeadlinesMissed", Map.of()), printed.text());
+        assertTrue(printed.text().lines().noneMatch(line -> line.contains(named.verdictId())
+                || line.contains("generated.jpg")), "no ids or keys in metrics");
+    }
+
+    private JsonNode scheduled() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        handler.handleRequest(new java.io.ByteArrayInputStream(java.nio.file.Files.readAllBytes(
+                java.nio.file.Path.of("../../events/schedule-review-deadlines.json"))), out, null);
+        return dev.sentinel.json.Json.mapper().readTree(out.toByteArray());
+    }
+
+    private JsonNode raw(JsonNode event) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        handler.handleRequest(new java.io.ByteArrayInputStream(dev.sentinel.json.Json.mapper()
+                .writeValueAsBytes(event)), out, null);
+        return dev.sentinel.json.Json.mapper().readTree(out.toByteArray());
+    }
+
+    private static String sha(byte[] bytes) {
+        return ApiFixture.sha256(bytes);
+    }
 
     @Test
     void releaseMovesAQuarantinedObjectBackByteIdenticalAndApproved() {
