@@ -217,6 +217,21 @@ class SamTemplateTest {
     }
 
     @Test
+    void defaultMemoryOfTheEngineFunctionsIsTheMeasuredRecommendation() throws Exception {
+        assertEquals("auto", template.at("/Parameters/ScanMemorySize/Default").asText());
+        JsonNode recommended = new ObjectMapper().readTree(repo.resolve("bench/results/results.json").toFile())
+                .at("/costModel/recommended");
+        JsonNode mapping = template.at("/Mappings/RecommendedScanMemory");
+        for (String engine : List.of("rekognition", "cascade", "embedded")) {
+            assertEquals(recommended.path(engine).asInt(), mapping.path(engine).path("MemorySize").asInt(), engine);
+        }
+        for (String function : List.of("ScanUploadFunction", "ModerationApiFunction")) {
+            assertTrue(resources.at("/" + function + "/Properties/MemorySize").toString()
+                    .contains("RecommendedScanMemory"), function);
+        }
+    }
+
+    @Test
     void reviewAndOperationsFunctionsRunTheirChecksOnASchedule() {
         assertEquals("Schedule", resources.at("/ReviewApiFunction/Properties/Events/DeadlineWatch/Type").asText());
         assertEquals("Schedule", resources.at("/OperationsApiFunction/Properties/Events/QueueDepths/Type").asText());
