@@ -26,6 +26,7 @@ public final class PdqHasher {
     private float[] luma = new float[0];
     private float[] scratch = new float[0];
     private final float[] grid = new float[GRID * GRID];
+    private final int[] sampleColumns = new int[GRID];
     private final float[] partial = new float[DCT * GRID];
     private final float[] coefficients = new float[DCT * DCT];
 
@@ -57,6 +58,13 @@ public final class PdqHasher {
                 fromCoefficients(transform(c, t, true, true, true), quality));
     }
 
+    /** The hash of a 64 x 64 sample grid (row-major), for checking the blur against a plain full-image version. */
+    static PdqHash hashOfGrid(float[] sampleGrid) {
+        float[] coefficients = new float[DCT * DCT];
+        dct(sampleGrid, new float[DCT * GRID], coefficients);
+        return fromCoefficients(coefficients, quality(sampleGrid));
+    }
+
     /**
      * Coefficients of a rotated or mirrored image from those of the original: mirroring an axis multiplies each
      * odd frequency along it by -1 (the DCT here starts at frequency 1, so index i is frequency i + 1), and
@@ -78,7 +86,8 @@ public final class PdqHasher {
     private int coefficientsOf(BufferedImage image) {
         int rows = image.getHeight();
         int cols = image.getWidth();
-        int n = rows * cols;
+        // Room for the image, and for the second pass's 64 sampled columns when the image is narrower than that.
+        int n = Math.max(rows * cols, rows * GRID);
         if (luma.length < n) {
             luma = new float[n];
             scratch = new float[n];
@@ -86,18 +95,24 @@ public final class PdqHasher {
         readLuma(image, rows, cols);
         int windowAlongRows = windowSize(cols);
         int windowAlongCols = windowSize(rows);
-        for (int pass = 0; pass < 2; pass++) {
-            for (int y = 0; y < rows; y++) {
-                box(luma, scratch, y * cols, cols, 1, windowAlongRows);
-            }
-            boxColumns(scratch, luma, rows, cols, windowAlongCols);
+        // First blur pass over the whole image.
+        for (int y = 0; y < rows; y++) {
+            box(luma, scratch, y * cols, cols, 1, windowAlongRows);
         }
+        boxColumns(scratch, luma, rows, cols, windowAlongCols);
+        // The second pass is read only at the 64 x 64 sample points: along rows, the running sums still cover
+        // every pixel (so each value is rounded exactly as in a full pass) but only the 64 sampled columns are
+        // divided and kept; down columns, only those 64 columns are filtered.
+        for (int j = 0; j < GRID; j++) {
+            sampleColumns[j] = (int) (((j + 0.5) * cols) / GRID);
+        }
+        for (int y = 0; y < rows; y++) {
+            boxAt(luma, y * cols, cols, windowAlongRows, sampleColumns, scratch, y * GRID);
+        }
+        boxColumns(scratch, luma, rows, GRID, windowAlongCols);
         for (int i = 0; i < GRID; i++) {
             int ini = (int) (((i + 0.5) * rows) / GRID);
-            for (int j = 0; j < GRID; j++) {
-                int inj = (int) (((j + 0.5) * cols) / GRID);
-                grid[i * GRID + j] = luma[ini * cols + inj];
-            }
+            System.arraycopy(luma, ini * GRID, grid, i * GRID, GRID);
         }
         int quality = quality(grid);
         dct(grid, partial, coefficients);
@@ -120,6 +135,19 @@ public final class PdqHasher {
             for (int i = 0, n = rows * cols; i < n; i++) {
                 int o = i * 3;
                 luma[i] = 0.299f * (data[o + 2] & 0xFF) + 0.587f * (data[o + 1] & 0xFF) + 0.114f * (data[o] & 0xFF);
+            }
+            return;
+        }
+        if ((image.getType() == BufferedImage.TYPE_INT_RGB || image.getType() == BufferedImage.TYPE_INT_ARGB)
+                && raster.getDataBuffer() instanceof java.awt.image.DataBufferInt ints
+                && raster.getSampleModel() instanceof java.awt.image.SinglePixelPackedSampleModel model
+                && model.getScanlineStride() == cols
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+            // getRGB of these types returns the stored value itself (alpha aside, which luma ignores).
+            int[] data = ints.getData();
+            for (int i = 0, n = rows * cols; i < n; i++) {
+                int p = data[i];
+                luma[i] = 0.299f * ((p >> 16) & 0xFF) + 0.587f * ((p >> 8) & 0xFF) + 0.114f * (p & 0xFF);
             }
             return;
         }
@@ -235,6 +263,49 @@ public final class PdqHasher {
             out[oi] = sum / current;
             li += stride;
             oi += stride;
+        }
+    }
+
+    /**
+     * {@link #box} along one line, keeping only the outputs at the ascending positions {@code at}: the running sum
+     * sees the same additions and subtractions in the same order, so each kept value is the one box would give.
+     */
+    static void boxAt(float[] in, int start, int length, int window, int[] at, float[] out, int outStart) {
+        int half = (window + 2) / 2;
+        int phase1 = half - 1;
+        int phase2 = window - half + 1;
+        int phase3 = length - window;
+        int phase4 = half - 1;
+        int li = start;
+        int ri = start;
+        int position = 0;
+        int next = 0;
+        float sum = 0f;
+        int current = 0;
+        for (int i = 0; i < phase1; i++) {
+            sum += in[ri++];
+            current++;
+        }
+        for (int i = 0; i < phase2; i++, position++) {
+            sum += in[ri++];
+            current++;
+            while (next < at.length && at[next] == position) {
+                out[outStart + next++] = sum / current;
+            }
+        }
+        for (int i = 0; i < phase3; i++, position++) {
+            sum += in[ri++];
+            sum -= in[li++];
+            while (next < at.length && at[next] == position) {
+                out[outStart + next++] = sum / current;
+            }
+        }
+        for (int i = 0; i < phase4; i++, position++) {
+            sum -= in[li++];
+            current--;
+            while (next < at.length && at[next] == position) {
+                out[outStart + next++] = sum / current;
+            }
         }
     }
 
