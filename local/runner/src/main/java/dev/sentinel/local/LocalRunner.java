@@ -78,7 +78,9 @@ public final class LocalRunner {
         }
         List<Path> images;
         try {
-            boolean samples = options.inputs().isEmpty() && options.events().isEmpty() && !options.watch();
+            // The console starts with the samples scanned, so its queue has something to show.
+            boolean samples = options.inputs().isEmpty() && options.events().isEmpty()
+                    && (!options.watch() || options.console());
             images = images(samples ? List.of(repo.resolve("local/samples")) : options.inputs());
         } catch (IOException | IllegalArgumentException e) {
             err.println(e.getMessage());
