@@ -140,6 +140,7 @@ async function openItem(index) {
   if (!verdict) return;
   state.item = verdict;
   state.unblurred = false;
+  say("");
   showView("item");
   $("item-title").textContent = verdict.object.key;
   $("item-severity").replaceChildren(severity(verdict));
