@@ -50,6 +50,8 @@ try {
   check(await rows.count() >= 2, "the queue lists the held items");
   const keys = await rows.locator("code").allTextContents();
   check(keys.includes(releaseKey) && keys.includes(childSafetyKey), "both items are in the queue: " + keys);
+  const deadline = await rows.filter({ hasText: releaseKey }).locator("[data-testid=deadline]").textContent();
+  check(/^1h \d+m left$/.test(deadline), "a notice's deadline counts down in the queue: " + deadline);
   await shoot("1-queue");
 
   // An ordinary quarantined item: blurred and grey until asked, then shown
@@ -95,6 +97,18 @@ try {
       "the two-reviewer rule is shown");
   check((await page.locator("#facts").textContent()).includes("SHA-256"), "hashes are shown instead");
   await shoot("5-child-safety");
+
+  // The first reviewer's release of a child-safety item is recorded and waits for a second, different reviewer.
+  await page.locator("[data-testid=reason]").fill("Adult performer; age verified from the production records.");
+  await page.locator("#item-title").click();
+  await page.keyboard.press("r");
+  await page.locator("[data-testid=message]", { hasText: "second, different reviewer" }).waitFor({ timeout: 15000 });
+  await rows.filter({ hasText: childSafetyKey }).click();
+  await page.locator("[data-testid=never-shown]").waitFor({ timeout: 15000 });
+  check((await page.locator("[data-testid=two-reviewers]").textContent()).includes("1 of 2"),
+      "one of the two releases is recorded and shown");
+  check(await page.locator("img").count() === 0, "still no image element");
+  await shoot("6-child-safety-one-release");
 
   check(pageErrors.length === 0, "no script errors or policy violations: " + pageErrors.join(" | "));
   console.log(JSON.stringify({ ok: true, checks, screenshots }));

@@ -69,11 +69,24 @@ class ConsoleBrowserTest {
                 assertEquals(403, get(api.endpoint().resolve("reviews")),
                         "no token, no queue");
 
+                // A takedown notice on the quarantined item: the queue counts down to its 2-hour deadline.
+                HttpResponse<String> notice = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                api.endpoint().resolve("notices"))
+                        .header("authorization", "Bearer local:intake-1:notifier")
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(java.util.Map.of(
+                                "category", "INTIMATE_IMAGERY",
+                                "object", java.util.Map.of("bucket", LocalSentinel.UPLOADS, "key", "holiday/bridge.jpg"),
+                                "notifier", java.util.Map.of("name", "Jane Doe", "email", "jane@example.org"),
+                                "explanation", "A sexualised AI-generated image of me.", "goodFaith", true))))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, notice.statusCode(), notice.body());
+
                 JsonNode result = runBrowser(api.consoleFor("reviewer-1", "reviewer"), "holiday/bridge.jpg",
                         "holiday/street.jpg");
 
                 assertTrue(result.path("ok").asBoolean(), result.toString());
-                assertEquals(5, result.path("screenshots").size(), result.toString());
+                assertEquals(6, result.path("screenshots").size(), result.toString());
                 for (JsonNode shot : result.path("screenshots")) {
                     assertTrue(Files.size(Path.of(shot.asText())) > 10_000, shot + " is a real screenshot");
                 }
@@ -90,10 +103,11 @@ class ConsoleBrowserTest {
             assertEquals(PlacementState.PUBLISHED, after.placement().state());
             assertEquals("Context checked: an anatomy textbook illustration, allowed.",
                     after.decisions().get(0).reason());
-            // The child-safety item was only looked at: still quarantined, nobody released it.
-            Verdict untouched = sentinel.verdict(minor.verdictId());
-            assertEquals(PlacementState.QUARANTINED, untouched.placement().state());
-            assertTrue(untouched.decisions().isEmpty());
+            // One reviewer released the child-safety item: recorded, but it stays quarantined until a second one does.
+            Verdict waiting = sentinel.verdict(minor.verdictId());
+            assertEquals(PlacementState.QUARANTINED, waiting.placement().state());
+            assertEquals(List.of("RELEASE_REQUESTED"), waiting.decisions().stream().map(d -> d.outcome()).toList());
+            assertEquals("reviewer-1", waiting.decisions().get(0).actor());
         }
     }
 
