@@ -335,12 +335,7 @@ final class BenchAll {
             List<Path> files = new ArrayList<>();
             for (int i = 0; i <= warm; i++) {
                 int n = ++uploadsSoFar[0];
-                byte[] image = i == warm ? large : photo;
-                byte[] bytes = Arrays.copyOf(image, image.length + 4);
-                bytes[image.length] = (byte) (n >> 24);
-                bytes[image.length + 1] = (byte) (n >> 16);
-                bytes[image.length + 2] = (byte) (n >> 8);
-                bytes[image.length + 3] = (byte) n;
+                byte[] bytes = PipelineOverheadBench.distinctCopy(i == warm ? large : photo, n);
                 String key = "cold/" + n + ".jpg";
                 PutObjectResponse put = clients.s3().putObject(b -> b.bucket(uploads).key(key),
                         RequestBody.fromBytes(bytes));

@@ -74,17 +74,25 @@ final class PipelineOverheadBench {
         scans = ScanPipeline.service(settings, clients, StructuredLog.discard(), Clock.systemUTC());
     }
 
+    /**
+     * The image with {@code n} appended after its end: still decodable, the same pixels, but new content for the
+     * hashes, so no upload is a duplicate of another.
+     */
+    static byte[] distinctCopy(byte[] image, int n) {
+        byte[] bytes = Arrays.copyOf(image, image.length + 4);
+        bytes[image.length] = (byte) (n >> 24);
+        bytes[image.length + 1] = (byte) (n >> 16);
+        bytes[image.length + 2] = (byte) (n >> 8);
+        bytes[image.length + 3] = (byte) n;
+        return bytes;
+    }
+
     /** Uploads {@code count} distinct images and returns their notifications. */
     private List<ObjectEvent> upload(int count) {
         List<ObjectEvent> events = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int n = sequence.incrementAndGet();
-            // Bytes after the JPEG's end keep it decodable and make each upload new content.
-            byte[] bytes = Arrays.copyOf(image, image.length + 4);
-            bytes[image.length] = (byte) (n >> 24);
-            bytes[image.length + 1] = (byte) (n >> 16);
-            bytes[image.length + 2] = (byte) (n >> 8);
-            bytes[image.length + 3] = (byte) n;
+            byte[] bytes = distinctCopy(image, n);
             String key = "bench/" + n + ".jpg";
             PutObjectResponse put = clients.s3().putObject(b -> b.bucket(uploads).key(key),
                     RequestBody.fromBytes(bytes));
