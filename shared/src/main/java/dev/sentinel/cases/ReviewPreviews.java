@@ -1,19 +1,15 @@
 package dev.sentinel.cases;
 
 import dev.sentinel.image.ImageDecoder;
+import dev.sentinel.image.JpegCopies;
 import dev.sentinel.image.UnreadableImageException;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.ObjectTooLargeException;
 import dev.sentinel.policy.Action;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.Verdict;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Base64;
-import javax.imageio.ImageIO;
 
 /**
  * What a reviewer is shown of a held image: a small copy decoded with the same limits as scanning and encoded
@@ -34,6 +30,8 @@ public final class ReviewPreviews {
     }
 
     public static final int MAX_SIDE = 800;
+    /** javax.imageio's default: enough to judge, small enough for a JSON answer. */
+    private static final float PREVIEW_QUALITY = 0.75f;
 
     private final VerdictStore verdicts;
     private final ObjectStore objects;
@@ -73,31 +71,12 @@ public final class ReviewPreviews {
         }
         BufferedImage image = fit(decoder.decode(stored, MAX_SIDE));
         return new Preview("image/jpeg", image.getWidth(), image.getHeight(),
-                Base64.getEncoder().encodeToString(jpeg(image)));
+                Base64.getEncoder().encodeToString(JpegCopies.encode(image, PREVIEW_QUALITY)));
     }
 
     private static BufferedImage fit(BufferedImage decoded) {
         double scale = Math.min(1.0, (double) MAX_SIDE / Math.max(decoded.getWidth(), decoded.getHeight()));
-        int width = Math.max(1, (int) Math.round(decoded.getWidth() * scale));
-        int height = Math.max(1, (int) Math.round(decoded.getHeight() * scale));
-        // Always redrawn into plain RGB: JPEG has no alpha, and the copy carries nothing of the original file.
-        BufferedImage fitted = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        var graphics = fitted.createGraphics();
-        graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        graphics.setColor(java.awt.Color.WHITE);
-        graphics.fillRect(0, 0, width, height);
-        graphics.drawImage(decoded, 0, 0, width, height, null);
-        graphics.dispose();
-        return fitted;
-    }
-
-    private static byte[] jpeg(BufferedImage image) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "jpeg", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return JpegCopies.scaleOntoWhite(decoded, Math.max(1, (int) Math.round(decoded.getWidth() * scale)),
+                Math.max(1, (int) Math.round(decoded.getHeight() * scale)));
     }
 }

@@ -1,16 +1,6 @@
 package dev.sentinel.image;
 
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Fits images to what Amazon Rekognition's image operations accept: JPEG or PNG, 80 to 10,000 pixels a side,
@@ -54,7 +44,7 @@ public final class RekognitionImages {
         BufferedImage decoded = decoder.decode(bytes, INLINE_LONG_SIDE);
         ImageSize target = fit(new ImageSize(decoded.getWidth(), decoded.getHeight()), INLINE_LONG_SIDE);
         for (int attempt = 0; attempt < 6; attempt++) {
-            byte[] jpeg = encodeJpeg(scaleOntoWhite(decoded, target));
+            byte[] jpeg = JpegCopies.encode(JpegCopies.scaleOntoWhite(decoded, target.width(), target.height()), JPEG_QUALITY);
             if (jpeg.length <= MAX_INLINE_BYTES) {
                 return jpeg;
             }
@@ -85,46 +75,5 @@ public final class RekognitionImages {
                     + MIN_SIDE + " to " + MAX_SIDE + " pixel sides");
         }
         return fitted;
-    }
-
-    private static BufferedImage scaleOntoWhite(BufferedImage source, ImageSize target) {
-        BufferedImage current = source;
-        // Halving in steps keeps bilinear filtering from skipping pixels on large reductions.
-        while (current.getWidth() / 2 >= target.width() && current.getHeight() / 2 >= target.height()) {
-            current = draw(current, current.getWidth() / 2, current.getHeight() / 2);
-        }
-        return draw(current, target.width(), target.height());
-    }
-
-    private static BufferedImage draw(BufferedImage source, int width, int height) {
-        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            g.drawImage(source, 0, 0, width, height, null);
-        } finally {
-            g.dispose();
-        }
-        return out;
-    }
-
-    private static byte[] encodeJpeg(BufferedImage image) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(image.getWidth() * image.getHeight() / 4);
-        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(stream);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(JPEG_QUALITY);
-            writer.write(null, new IIOImage(image, null, null), param);
-        } catch (IOException e) {
-            throw new UnreadableImageException("the converted image could not be encoded as JPEG", e);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
     }
 }

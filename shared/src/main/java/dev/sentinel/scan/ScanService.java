@@ -143,13 +143,7 @@ public final class ScanService {
                 image.setRGB(x, y, (x * 2) << 16 | (y * 3) << 8 | (x + y));
             }
         }
-        var out = new java.io.ByteArrayOutputStream();
-        try {
-            javax.imageio.ImageIO.write(image, "jpeg", out);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return dev.sentinel.image.JpegCopies.encode(image, 0.75f);
     }
 
     public ScanOutcome scan(ObjectEvent event) {
