@@ -31,6 +31,7 @@ import dev.sentinel.safety.SafetySettings;
 import dev.sentinel.safety.SafetySignals;
 import dev.sentinel.store.CaseTable;
 import dev.sentinel.store.DynamoCaseStore;
+import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.testing.TestImages;
 import dev.sentinel.verdict.PlacementState;
@@ -57,11 +58,13 @@ class ChildSafetyScanTest {
     ChildSafetyScanTest() {
         CaseTable.createIfMissing(fx.aws.clients().dynamo(), casesTable);
         cases = new DynamoCaseStore(fx.aws.clients().dynamo(), casesTable);
-        RekognitionEngine images = new RekognitionEngine(fx.aws.clients().rekognition(),
+        dev.sentinel.aws.AwsClients scanner = fx.scanner(Map.of("CASES_TABLE", casesTable));
+        RekognitionEngine images = new RekognitionEngine(scanner.rekognition(),
                 new RekognitionImages(new ImageDecoder()), 50, true);
-        SafetySignals signals = new SafetySignals(new RekognitionFaceAges(fx.aws.clients().rekognition(), images),
+        SafetySignals signals = new SafetySignals(new RekognitionFaceAges(scanner.rekognition(), images),
                 new ProvenanceReader(), SafetySettings.defaults(), Taxonomy.v7());
-        service = fx.service(new ScanExtensions(HashMatching.none(), signals, cases));
+        service = fx.service(new ScanExtensions(HashMatching.none(), signals,
+                new DynamoCaseStore(scanner.dynamo(), casesTable)));
     }
 
     @Test
@@ -149,9 +152,11 @@ class ChildSafetyScanTest {
         fx.faces(photo, new int[] {15, 20});
         Verdict verdict = decided(service.scan(fx.upload("two-person.jpg", photo)));
         assertEquals(Action.CHILD_SAFETY, verdict.action());
-        S3ObjectStore objects = new S3ObjectStore(fx.aws.s3());
-        ReviewService reviews = new ReviewService(fx.verdicts, objects, new Quarantine(objects, fx.quarantineBucket),
-                cases, Clock.systemUTC(), Period.ofMonths(6));
+        dev.sentinel.aws.AwsClients reviewer = fx.as("ReviewApiFunction", Map.of("CASES_TABLE", casesTable));
+        S3ObjectStore objects = new S3ObjectStore(reviewer.s3());
+        ReviewService reviews = new ReviewService(new DynamoVerdictStore(reviewer.dynamo(), fx.table), objects,
+                new Quarantine(objects, fx.quarantineBucket), new DynamoCaseStore(reviewer.dynamo(), casesTable),
+                Clock.systemUTC(), Period.ofMonths(6));
         Actor first = new Actor("rev-1", List.of("reviewer"));
 
         Verdict requested = reviews.decide(verdict.verdictId(), ReviewService.RELEASE, "Adult performer, ID on file.",

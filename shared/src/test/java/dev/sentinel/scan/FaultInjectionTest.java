@@ -34,9 +34,9 @@ class FaultInjectionTest {
             String key = "fault/" + crashAt + ".jpg";
             ObjectEvent event = fx.upload(key, photo);
             CrashAfter crash = new CrashAfter(new AtomicInteger(), crashAt);
-            ObjectStore dying = Interception.after(ObjectStore.class, new S3ObjectStore(fx.aws.s3()),
+            ObjectStore dying = Interception.after(ObjectStore.class, fx.objects(),
                     Set.of("copy", "delete", "putTags", "lock"), crash);
-            VerdictStore dyingVerdicts = Interception.after(VerdictStore.class, fx.verdicts,
+            VerdictStore dyingVerdicts = Interception.after(VerdictStore.class, fx.scanVerdicts,
                     Set.of("create", "update"), crash);
             boolean crashed = false;
             try {

@@ -15,6 +15,7 @@ import dev.sentinel.policy.ReasonCode;
 import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.store.CaseTable;
 import dev.sentinel.store.DynamoCaseStore;
+import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.store.DynamoHashBank;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.testing.TestImages;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Known-content blocking and duplicate reuse, with the bank in DynamoDB Local and the real scan pipeline. */
@@ -39,7 +41,8 @@ class HashMatchingScanTest {
 
     HashMatchingScanTest() {
         CaseTable.createIfMissing(fx.aws.clients().dynamo(), bankTable);
-        bank = new DynamoHashBank(fx.aws.clients().dynamo(), bankTable, Duration.ofMinutes(5), Clock.systemUTC());
+        bank = new DynamoHashBank(fx.scanner(Map.of("HASH_BANK_TABLE", bankTable)).dynamo(), bankTable,
+                Duration.ofMinutes(5), Clock.systemUTC());
         service = fx.service(bank);
     }
 
@@ -77,11 +80,15 @@ class HashMatchingScanTest {
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
         fx.labels(photo, explicit(80));
         Verdict verdict = decided(service.scan(fx.upload("deepfake.jpg", photo)));
-        S3ObjectStore objects = new S3ObjectStore(fx.aws.s3());
         String cases = "cases-" + fx.table;
         CaseTable.createIfMissing(fx.aws.clients().dynamo(), cases);
-        new ReviewService(fx.verdicts, objects, new Quarantine(objects, fx.quarantineBucket),
-                new DynamoCaseStore(fx.aws.clients().dynamo(), cases), Clock.systemUTC(), Period.ofMonths(6), bank)
+        dev.sentinel.aws.AwsClients reviewer = fx.as("ReviewApiFunction", Map.of("CASES_TABLE", cases,
+                "HASH_BANK_TABLE", bankTable));
+        S3ObjectStore objects = new S3ObjectStore(reviewer.s3());
+        new ReviewService(new DynamoVerdictStore(reviewer.dynamo(), fx.table), objects,
+                new Quarantine(objects, fx.quarantineBucket), new DynamoCaseStore(reviewer.dynamo(), cases),
+                Clock.systemUTC(), Period.ofMonths(6), new DynamoHashBank(reviewer.dynamo(), bankTable,
+                Duration.ofMinutes(5), Clock.systemUTC()))
                 .decide(verdict.verdictId(), ReviewService.CONFIRM, "Sexualised deepfake of a real person.",
                         new Actor("rev-1", List.of("reviewer")));
         BufferedImage original = TestImages.decode(photo);
@@ -90,7 +97,10 @@ class HashMatchingScanTest {
         half.createGraphics().drawImage(original, 0, 0, half.getWidth(), half.getHeight(), null);
         byte[] resized = TestImages.encode(half, "jpeg");
 
-        Verdict copy = decided(service.scan(fx.upload("reposted-small.jpg", resized)));
+        // The review function banked it; the scan function's bank sees it when it next loads (a new container here).
+        ScanService reloaded = fx.service(new DynamoHashBank(fx.scanner(Map.of()).dynamo(), bankTable,
+                Duration.ofMinutes(5), Clock.systemUTC()));
+        Verdict copy = decided(reloaded.scan(fx.upload("reposted-small.jpg", resized)));
 
         assertEquals(Action.QUARANTINE, copy.action());
         assertEquals(ReasonCode.KNOWN_CONTENT, copy.reasons().get(0).code());

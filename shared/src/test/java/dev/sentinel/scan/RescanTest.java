@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.policy.Action;
 import dev.sentinel.policy.Policy;
@@ -63,8 +64,8 @@ class RescanTest {
     }
 
     private ScanService serviceUnder(Policy policy) {
-        S3ObjectStore objects = new S3ObjectStore(fx.aws.s3());
-        return new ScanService(objects, fx.verdicts, fx.engine(), policy, new Quarantine(objects,
+        ObjectStore objects = fx.objects();
+        return new ScanService(objects, fx.scanVerdicts, fx.engine(), policy, new Quarantine(objects,
                 fx.quarantineBucket), fx.settings, Clock.systemUTC(), StructuredLog.discard());
     }
 
@@ -72,7 +73,9 @@ class RescanTest {
     private Map<String, String> rescanAll(ScanService service, String prefix) {
         Map<String, String> changes = new LinkedHashMap<>();
         List<String> cursors = new ArrayList<>();
-        PrefixRescan walk = new PrefixRescan(new S3ObjectStore(fx.aws.s3()), fx.quarantineBucket);
+        // The operations function walks the prefix; the scan function rescans what it finds.
+        PrefixRescan walk = new PrefixRescan(new S3ObjectStore(fx.as("OperationsApiFunction", Map.of()).s3()),
+                fx.quarantineBucket);
         String cursor = null;
         do {
             PrefixRescan.Page page = walk.page(fx.uploads, prefix, cursor, 2, ref -> {

@@ -25,17 +25,25 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * One isolated scan pipeline per test: fresh uploads and quarantine buckets (versioned, as in template.yaml), a
- * fresh verdict table, the real adapters, and the Rekognition stand-in answering by image content.
+ * fresh verdict table, the real adapters, and the Rekognition stand-in answering by image content. The pipeline calls
+ * AWS as the template's scan function ({@link #scanner}): what its role may not do fails as it would in AWS.
  */
 final class ScanFixture {
 
+    static final String FUNCTION = "ScanUploadFunction";
+
     final TestAws aws;
+    /** The scan function's clients: every call judged by its deployed role. Set-up and checks use {@code aws}. */
+    final dev.sentinel.aws.AwsClients scanner;
     final RekognitionStandIn rekognition;
     final String uploads;
     final String quarantineBucket;
     final String table;
     final Policy policy = new PolicyLoader().load(PolicyLoader.DEFAULT_SOURCE);
+    /** For checking and setting up verdicts; the pipeline uses {@link #scanVerdicts}. */
     final VerdictStore verdicts;
+    /** The verdict store as the scan function reaches it. */
+    final VerdictStore scanVerdicts;
     final ScanSettings settings;
     private final Map<String, RekognitionStandIn.Reply> repliesByContent = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, RekognitionStandIn.Reply> facesByContent = new java.util.concurrent.ConcurrentHashMap<>();
@@ -51,9 +59,11 @@ final class ScanFixture {
         this.uploads = aws.newBucket("uploads", true);
         this.quarantineBucket = aws.newLockedBucket("quarantine");
         this.table = aws.newVerdictTable();
-        this.verdicts = new DynamoVerdictStore(aws.clients().dynamo(), table);
         this.settings = new ScanSettings(Set.of(uploads), quarantineBucket, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition").withRetry(retry);
+        this.scanner = aws.asFunction(FUNCTION, TestAws.environmentOf(settings));
+        this.verdicts = new DynamoVerdictStore(aws.clients().dynamo(), table);
+        this.scanVerdicts = new DynamoVerdictStore(scanner.dynamo(), table);
         rekognition.respondWith(request -> request.operation().equals("DetectFaces")
                 ? facesByContent.getOrDefault(String.valueOf(request.imageSha256()), RekognitionStandIn.faces(List.of()))
                 : repliesByContent.getOrDefault(String.valueOf(request.imageSha256()),
@@ -61,11 +71,23 @@ final class ScanFixture {
     }
 
     ObjectStore objects() {
-        return new S3ObjectStore(aws.s3());
+        return new S3ObjectStore(scanner.s3());
+    }
+
+    /** The scan function's clients, with more of its environment (a cases table, a hash bank) bound. */
+    dev.sentinel.aws.AwsClients scanner(Map<String, String> moreEnvironment) {
+        return as(FUNCTION, moreEnvironment);
+    }
+
+    /** Another function's clients over this fixture's buckets and table, plus more of its environment. */
+    dev.sentinel.aws.AwsClients as(String function, Map<String, String> moreEnvironment) {
+        Map<String, String> environment = new java.util.HashMap<>(TestAws.environmentOf(settings));
+        environment.putAll(moreEnvironment);
+        return aws.asFunction(function, environment);
     }
 
     ModerationEngine engine() {
-        return ScanPipeline.rekognitionEngine(aws.clients().rekognition(), policy, true);
+        return ScanPipeline.rekognitionEngine(scanner.rekognition(), policy, true);
     }
 
     ScanService service() {
@@ -81,7 +103,7 @@ final class ScanFixture {
     }
 
     ScanService service(ObjectStore objects, ModerationEngine engine) {
-        return new ScanService(objects, verdicts, engine, policy, new Quarantine(objects, quarantineBucket),
+        return new ScanService(objects, scanVerdicts, engine, policy, new Quarantine(objects, quarantineBucket),
                 settings, Clock.systemUTC(), StructuredLog.discard());
     }
 
@@ -96,7 +118,7 @@ final class ScanFixture {
     /** The pipeline recording its metrics into {@code metrics}. */
     ScanService service(ScanExtensions extensions, Metrics metrics) {
         ObjectStore objects = objects();
-        return new ScanService(objects, verdicts, engine(), policy, new Quarantine(objects, quarantineBucket),
+        return new ScanService(objects, scanVerdicts, engine(), policy, new Quarantine(objects, quarantineBucket),
                 settings, Clock.systemUTC(), StructuredLog.discard(), extensions, metrics);
     }
 

@@ -95,10 +95,8 @@ class ScanImageFormatsTest {
     @Test
     void pngOverFiveMegabytesIsDownscaledWhenItMustGoInline() {
         byte[] png = TestImages.encode(TestImages.noise(1800, 1400, 12), "png");
-        ModerationEngine inlineOnly = ScanPipeline.rekognitionEngine(fx.aws.clients().rekognition(), fx.policy, false);
-        S3ObjectStore objects = new S3ObjectStore(fx.aws.s3());
-        ScanService service = new ScanService(objects, fx.verdicts, inlineOnly, fx.policy,
-                new Quarantine(objects, fx.quarantineBucket), fx.settings, Clock.systemUTC(), StructuredLog.discard());
+        ModerationEngine inlineOnly = ScanPipeline.rekognitionEngine(fx.scanner.rekognition(), fx.policy, false);
+        ScanService service = fx.service(fx.objects(), inlineOnly);
 
         decided(service.scan(fx.upload("big-inline.png", png)));
 

@@ -116,8 +116,8 @@ class ScanMetricsTest {
     void sameBytesTwiceReuseTheFirstVerdict() {
         String bankTable = "bank-" + fx.table;
         CaseTable.createIfMissing(fx.aws.clients().dynamo(), bankTable);
-        DynamoHashBank bank = new DynamoHashBank(fx.aws.clients().dynamo(), bankTable, Duration.ofMinutes(5),
-                Clock.systemUTC());
+        DynamoHashBank bank = new DynamoHashBank(fx.scanner(Map.of("HASH_BANK_TABLE", bankTable)).dynamo(), bankTable,
+                Duration.ofMinutes(5), Clock.systemUTC());
         ScanBatch withBank = new ScanBatch(fx.service(ScanExtensions.none().withMatching(bank), metrics),
                 StructuredLog.discard(), metrics);
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q2821.jpg");

@@ -222,7 +222,7 @@ class ScanServiceTest {
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q2821.jpg");
         fx.labels(photo, explicit(95));
         ObjectEvent event = fx.upload("crash.jpg", photo);
-        ObjectStore crashingOnDelete = Interception.refusing(ObjectStore.class, new S3ObjectStore(fx.aws.s3()),
+        ObjectStore crashingOnDelete = Interception.refusing(ObjectStore.class, fx.objects(),
                 "delete", "simulated crash before the delete");
 
         assertThrows(ScanFailedException.class, () -> fx.service(crashingOnDelete).scan(event));

@@ -70,7 +70,7 @@ class ServerFaultTest {
         // Stop the server right after each S3 call the quarantine makes, from the copy to the delete.
         Set<String> quarantineCalls = Set.of("copy", "sha256", "delete", "lock");
         int stops = stopAfterEachCall(fx, "s3-down", (calls, hook) -> {
-            ObjectStore objects = Interception.after(ObjectStore.class, new S3ObjectStore(aws.s3()), quarantineCalls,
+            ObjectStore objects = Interception.after(ObjectStore.class, fx.objects(), quarantineCalls,
                     hook);
             return fx.service(objects);
         }, servers::stopS3, servers::startS3);
@@ -82,8 +82,8 @@ class ServerFaultTest {
         ScanFixture fx = new ScanFixture(aws, RETRY);
         fx.labels(photo, explicit(96));
         int stops = stopAfterEachCall(fx, "dynamo-down", (calls, hook) -> {
-            VerdictStore verdicts = Interception.after(VerdictStore.class, fx.verdicts, Set.of(), hook);
-            ObjectStore objects = new S3ObjectStore(aws.s3());
+            VerdictStore verdicts = Interception.after(VerdictStore.class, fx.scanVerdicts, Set.of(), hook);
+            ObjectStore objects = fx.objects();
             return new ScanService(objects, verdicts, fx.engine(), fx.policy, new Quarantine(objects,
                     fx.quarantineBucket), fx.settings, Clock.systemUTC(), StructuredLog.discard());
         }, servers::stopDynamo, servers::startDynamo);

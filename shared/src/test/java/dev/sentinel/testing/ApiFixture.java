@@ -36,8 +36,17 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 /**
  * One isolated deployment for API tests: uploads and quarantine buckets, verdicts and cases tables, the
  * Rekognition stand-in answering by image content, and the sample HTTP API events from {@code events/} to patch.
+ * Each function's pipeline calls AWS as that function of template.yaml ({@link #pipelineAs}): what its deployed
+ * role may not do fails as it would in AWS.
  */
 public final class ApiFixture {
+
+    public static final String SCAN = "ScanUploadFunction";
+    public static final String MODERATION = "ModerationApiFunction";
+    public static final String REVIEW = "ReviewApiFunction";
+    public static final String NOTICE = "NoticeApiFunction";
+    public static final String APPEAL = "AppealApiFunction";
+    public static final String OPERATIONS = "OperationsApiFunction";
 
     public final TestAws aws = TestAws.get();
     public final RekognitionStandIn rekognition = aws.freshRekognition();
@@ -62,10 +71,15 @@ public final class ApiFixture {
                         RekognitionStandIn.moderationLabels(List.of())));
     }
 
-    /** The pipeline as a function builds it, with the fixture's clock. */
-    public ApiPipeline pipeline() {
+    /** The pipeline as {@code function} builds it, calling AWS with that function's role, with the fixture's clock. */
+    public ApiPipeline pipelineAs(String function) {
         return new ApiPipeline(scanSettings, new ApiSettings(casesTable, Period.ofMonths(6),
-                NoticeDeadlines.defaults()), aws.clients(), StructuredLog.discard(), clock);
+                NoticeDeadlines.defaults()), clientsAs(function), StructuredLog.discard(), clock);
+    }
+
+    /** The SDK clients of {@code function} over this fixture's buckets and tables. */
+    public dev.sentinel.aws.AwsClients clientsAs(String function) {
+        return aws.asFunction(function, TestAws.environmentOf(scanSettings));
     }
 
     /** From now on the pipeline's clock stands at {@code instant}. */
@@ -91,7 +105,7 @@ public final class ApiFixture {
     public Verdict uploadAndScan(String key, byte[] bytes, RekognitionStandIn.Label... labels) {
         labels(bytes, labels);
         PutObjectResponse put = upload(key, bytes);
-        ScanOutcome outcome = ScanPipeline.service(scanSettings, aws.clients(), StructuredLog.discard(), clock)
+        ScanOutcome outcome = ScanPipeline.service(scanSettings, clientsAs(SCAN), StructuredLog.discard(), clock)
                 .scan(new ObjectEvent(new ObjectRef(uploads, key, put.versionId()), put.eTag().replace("\"", ""),
                         (long) bytes.length, "ObjectCreated:Put", Instant.now()));
         if (outcome instanceof ScanOutcome.Decided decided) {

@@ -1,6 +1,9 @@
 package dev.sentinel.testing;
 
 import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.local.iam.FunctionRoles;
+import dev.sentinel.local.iam.StackBinding;
 import dev.sentinel.local.aws.LocalAws;
 import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.store.VerdictTable;
@@ -10,7 +13,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -33,13 +39,15 @@ public final class TestAws {
 
     private final LocalAws servers;
     private final AwsClients clients;
+    private final Function<AwsCredentialsProvider, AwsClients> clientsWith;
+    private final Map<String, AwsClients> clientsByFunction = new ConcurrentHashMap<>();
 
     private TestAws(LocalAws servers, URI dynamoEndpoint, Duration rekognitionAttemptTimeout) {
         this.servers = servers;
-        this.clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
+        this.clientsWith = credentials -> AwsClients.create(new AwsClients.Settings(Region.US_EAST_1, credentials,
                 servers.s3Endpoint(), dynamoEndpoint, servers.rekognitionEndpoint(), true, 4,
                 rekognitionAttemptTimeout));
+        this.clients = clientsWith.apply(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
     }
 
     /**
@@ -60,8 +68,40 @@ public final class TestAws {
         return instance;
     }
 
+    /** Clients for setting up and checking state: no role, nothing judged. */
     public AwsClients clients() {
         return clients;
+    }
+
+    /**
+     * Clients that call as {@code function} of template.yaml: every call is judged by that function's deployed role
+     * and the buckets' policies ({@link FunctionRoles}), and recorded for the least-privilege proof. The environment
+     * is the function's, as the template would fill it in: it says which template resource each local bucket and
+     * table stands for.
+     */
+    public AwsClients asFunction(String function, Map<String, String> environment) {
+        StackBinding.bindEnvironment(FunctionRoles.authorizer().stack(), environment);
+        return clientsByFunction.computeIfAbsent(function, f -> clientsWith.apply(FunctionRoles.credentialsFor(f)));
+    }
+
+    /** {@link #asFunction(String, Map)} with the environment the function gets for these settings' resources. */
+    public AwsClients asFunction(String function, ScanSettings settings) {
+        return asFunction(function, environmentOf(settings));
+    }
+
+    /** The environment variables a function of the template gets for the resources these settings name. */
+    public static Map<String, String> environmentOf(ScanSettings settings) {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("UPLOAD_BUCKETS", String.join(",", settings.uploadBuckets()));
+        env.put("QUARANTINE_BUCKET", settings.quarantineBucket());
+        env.put("VERDICTS_TABLE", settings.verdictTable());
+        if (settings.hashBankTable() != null) {
+            env.put("HASH_BANK_TABLE", settings.hashBankTable());
+        }
+        if (settings.casesTable() != null) {
+            env.put("CASES_TABLE", settings.casesTable());
+        }
+        return env;
     }
 
     public S3Client s3() {

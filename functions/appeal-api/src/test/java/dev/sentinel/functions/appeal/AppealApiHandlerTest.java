@@ -35,7 +35,7 @@ class AppealApiHandlerTest {
     @Test
     void appealDecidedByAPersonReversesTheDecisionAndTheTrailShowsEveryStep() {
         Verdict verdict = fx.uploadAndScan("users/carol/statue.jpg", photo, explicit(82));
-        fx.pipeline().reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Looks explicit.",
+        fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Looks explicit.",
                 new Actor("rev-1", List.of("reviewer")));
         AppealApiHandler handler = handler();
 
@@ -73,7 +73,7 @@ class AppealApiHandlerTest {
     @Test
     void upheldAppealLeavesTheImageWhereItIs() {
         Verdict verdict = fx.uploadAndScan("kept.jpg", photo, explicit(97));
-        fx.pipeline().reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
+        fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
                 new Actor("rev-1", List.of("reviewer")));
         AppealApiHandler handler = handler();
         String appealId = call(handler, lodge(verdict.verdictId())).body().at("/appeal/appealId").asText();
@@ -88,7 +88,7 @@ class AppealApiHandlerTest {
     @Test
     void appealsCloseAfterTheWindow() {
         Verdict verdict = fx.uploadAndScan("late.jpg", photo, explicit(97));
-        fx.pipeline().reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
+        fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
                 new Actor("rev-1", List.of("reviewer")));
         fx.clockAt(Instant.now().atZone(ZoneOffset.UTC).plus(Period.ofMonths(6)).plusDays(1).toInstant());
 
@@ -108,7 +108,7 @@ class AppealApiHandlerTest {
     @Test
     void onlyTheUploaderAppLodgesAndOnlyReviewersDecide() {
         Verdict verdict = fx.uploadAndScan("auth.jpg", photo, explicit(97));
-        fx.pipeline().reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
+        fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
                 new Actor("rev-1", List.of("reviewer")));
         AppealApiHandler handler = handler();
 
@@ -126,7 +126,7 @@ class AppealApiHandlerTest {
     }
 
     private AppealApiHandler handler() {
-        return new AppealApiHandler(fx.pipeline().appealRouter());
+        return new AppealApiHandler(fx.pipelineAs(ApiFixture.APPEAL).appealRouter());
     }
 
     private static ObjectNode lodge(String verdictId) {

@@ -24,7 +24,8 @@ class ModerationApiHandlerTest {
 
     private static final String GENERATOR = "3f9a7d2e-image-generator";
     private final ApiFixture fx = new ApiFixture();
-    private final ModerationApiHandler handler = new ModerationApiHandler(fx.pipeline().moderationRouter());
+    private final ModerationApiHandler handler = new ModerationApiHandler(fx.pipelineAs(ApiFixture.MODERATION)
+            .moderationRouter());
 
     @Test
     void storedObjectIsScannedLikeAnUploadAndQuarantined() {
@@ -41,6 +42,58 @@ class ModerationApiHandlerTest {
         assertTrue(answer.body().at("/statementOfReasons/automated").asBoolean());
         assertTrue(answer.body().at("/statementOfReasons/redress").asText().contains("POST /appeals"));
         assertEquals(96.0, answer.body().at("/verdict/reasons/0/confidence").asDouble(), 1e-9);
+    }
+
+    /**
+     * The deployed role is what decides here: the handler runs with the moderation function's clients, so a face-age
+     * lookup, a report record or a legal hold its role may not make fails as it would in AWS.
+     */
+    @Test
+    void onDemandCheckOfASexualImageWithAFaceUnderEighteenIsLockedAndReportedUnderTheDeployedRole() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0291.jpg");
+        fx.labels(photo, explicit(91));
+        fx.faces(photo, new int[] {13, 17});
+        fx.upload("generated/output-0043.png", photo);
+
+        Answer answer = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "generated/output-0043.png")));
+
+        assertEquals(201, answer.status(), answer.body().toString());
+        assertEquals("CHILD_SAFETY", answer.body().at("/verdict/action").asText());
+        assertEquals("QUARANTINED", answer.body().at("/verdict/placement/state").asText());
+        String id = answer.body().at("/verdict/verdictId").asText();
+        dev.sentinel.objects.ObjectRef copy = new dev.sentinel.store.DynamoVerdictStore(fx.aws.clients().dynamo(),
+                fx.verdictTable).find(id).orElseThrow().placement().location();
+        assertEquals(fx.quarantine, copy.bucket());
+        assertEquals(software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus.ON, fx.aws.s3()
+                .getObjectLegalHold(b -> b.bucket(copy.bucket()).key(copy.key()).versionId(copy.versionId()))
+                .legalHold().status());
+        assertTrue(fx.aws.s3().getObjectRetention(b -> b.bucket(copy.bucket()).key(copy.key())
+                .versionId(copy.versionId())).retention().retainUntilDate().isAfter(java.time.Instant.now()
+                .plus(java.time.Duration.ofDays(364))));
+        var report = new dev.sentinel.store.DynamoCaseStore(fx.aws.clients().dynamo(), fx.casesTable).findReport(id)
+                .orElseThrow();
+        assertEquals(13, report.faceAges().get(0).low());
+        assertEquals(1, fx.rekognition.count("DetectFaces"), "face ages were asked for");
+    }
+
+    /** A stored object that is fine is published by the check itself; an approval it did not earn comes off first. */
+    @Test
+    void storedObjectThatIsFineIsPublishedAndASmuggledApprovalIsRevokedBeforeJudging() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0003.jpg");
+        fx.upload("generated/fine.jpg", photo);
+        fx.aws.put(fx.uploads, "generated/smuggled.jpg", TestAws.photo("reg-test-input_labelme-subset_q2821.jpg"),
+                Map.of("moderation", "approved"));
+        fx.labels(TestAws.photo("reg-test-input_labelme-subset_q2821.jpg"), explicit(97));
+
+        Answer fine = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "generated/fine.jpg")));
+        Answer smuggled = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "generated/smuggled.jpg")));
+
+        assertEquals("ALLOW", fine.body().at("/verdict/action").asText(), fine.body().toString());
+        assertEquals("PUBLISHED", fine.body().at("/verdict/placement/state").asText());
+        assertEquals("approved", fx.aws.s3().getObjectTagging(b -> b.bucket(fx.uploads).key("generated/fine.jpg"))
+                .tagSet().get(0).value());
+        assertEquals("QUARANTINED", smuggled.body().at("/verdict/placement/state").asText(), smuggled.body()
+                .toString());
     }
 
     @Test
@@ -111,7 +164,7 @@ class ModerationApiHandlerTest {
     void auditTrailShowsEveryDecisionInOrder() {
         dev.sentinel.verdict.Verdict verdict = fx.uploadAndScan("audited.jpg",
                 TestAws.photo("reg-test-input_labelme-subset_q0122.jpg"), ApiFixture.partialNudity(88));
-        fx.pipeline().reviews().decide(verdict.verdictId(), "RELEASE", "Beach photo; fine.",
+        fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), "RELEASE", "Beach photo; fine.",
                 new dev.sentinel.cases.Actor("rev-7", List.of("reviewer")));
 
         Answer answer = call(this::invoke, withPath(sample("api-get-moderation-audit.json"), "id",

@@ -27,7 +27,7 @@ class NoticeApiHandlerTest {
 
     private static final String INTAKE = "9b2c-notice-intake-form";
     private final ApiFixture fx = new ApiFixture();
-    private final NoticeApiHandler handler = new NoticeApiHandler(fx.pipeline().noticeRouter());
+    private final NoticeApiHandler handler = new NoticeApiHandler(fx.pipelineAs(ApiFixture.NOTICE).noticeRouter());
 
     @Test
     void noticeHoldsAPublishedImageAtOnceWithTheCategorysDeadline() {
@@ -36,7 +36,7 @@ class NoticeApiHandlerTest {
         assertEquals("PUBLISHED", published.placement().state().name());
         Instant now = Instant.parse("2026-11-25T03:00:00Z");
         fx.clockAt(now);
-        NoticeApiHandler atNow = new NoticeApiHandler(fx.pipeline().noticeRouter());
+        NoticeApiHandler atNow = new NoticeApiHandler(fx.pipelineAs(ApiFixture.NOTICE).noticeRouter());
 
         Answer ack = ApiFixture.call((in, out) -> atNow.handleRequest(in, out, null), notice("INTIMATE_IMAGERY",
                 "users/bob/generated.jpg"));
@@ -63,7 +63,7 @@ class NoticeApiHandlerTest {
                 Duration.ofHours(48));
         Instant now = Instant.parse("2026-11-25T10:00:00Z");
         fx.clockAt(now);
-        NoticeApiHandler atNow = new NoticeApiHandler(fx.pipeline().noticeRouter());
+        NoticeApiHandler atNow = new NoticeApiHandler(fx.pipelineAs(ApiFixture.NOTICE).noticeRouter());
         expected.forEach((category, duration) -> {
             fx.upload("deadline/" + category + ".jpg", TestAws.photo("reg-test-input_labelme-subset_q2821.jpg"));
             Answer ack = ApiFixture.call((in, out) -> atNow.handleRequest(in, out, null),
@@ -78,8 +78,8 @@ class NoticeApiHandlerTest {
         Verdict verdict = fx.uploadAndScan("flagged.jpg", TestAws.photo("reg-test-input_labelme-subset_q0122.jpg"));
         String noticeId = call(notice("GOVERNMENT_ORDER", "flagged.jpg")).body().path("noticeId").asText();
 
-        fx.pipeline().reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Court order verified.",
-                        new Actor("rev-1", List.of("reviewer")));
+        fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM,
+                "Court order verified.", new Actor("rev-1", List.of("reviewer")));
 
         Answer status = call(withPath(withCaller(sample("api-get-notice.json"), "rev-2", "reviewer"), "id", noticeId));
         assertEquals("ACTIONED", status.body().path("status").asText());

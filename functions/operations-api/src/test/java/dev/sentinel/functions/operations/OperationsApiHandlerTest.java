@@ -69,9 +69,17 @@ class OperationsApiHandlerTest {
                 .attributesAsStrings().get("QueueArn");
         scanQueue = sqs.createQueue(b -> b.queueName("scan-" + n).attributesWithStrings(Map.of(
                 "RedrivePolicy", "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"2\"}"))).queueUrl();
-        handler = new OperationsApiHandler(ApiPipeline.operationsRouter(fx.scanSettings, fx.aws.clients(), sqs,
-                scanQueue, deadLetters, StructuredLog.discard()), () -> new dev.sentinel.queue.QueueDepths(sqs,
-                scanQueue, deadLetters, printed.metrics("operations-api")).check());
+        // The function's own clients: the template's role for it decides what each of its calls may do.
+        Map<String, String> environment = new HashMap<>(TestAws.environmentOf(fx.scanSettings));
+        environment.put("SCAN_QUEUE_URL", scanQueue);
+        environment.put("SCAN_DEAD_LETTER_QUEUE_URL", deadLetters);
+        AwsClients operations = fx.aws.asFunction(ApiFixture.OPERATIONS, environment);
+        SqsClient operationsSqs = AwsClients.sqs(Region.US_EAST_1,
+                dev.sentinel.local.iam.FunctionRoles.credentialsFor(ApiFixture.OPERATIONS),
+                fx.aws.servers().sqsEndpoint());
+        handler = new OperationsApiHandler(ApiPipeline.operationsRouter(fx.scanSettings, operations, operationsSqs,
+                scanQueue, deadLetters, StructuredLog.discard()), () -> new dev.sentinel.queue.QueueDepths(
+                operationsSqs, scanQueue, deadLetters, printed.metrics("operations-api")).check());
     }
 
     private static synchronized int nextQueue() {
@@ -133,7 +141,7 @@ class OperationsApiHandlerTest {
         ScanSettings stricter = new ScanSettings(s.uploadBuckets(), s.quarantineBucket(), s.verdictTable(),
                 "file:" + policy, s.maxObjectBytes(), s.engine(), s.cascadeEscalateAt(), s.hashBankTable(),
                 s.safety(), s.casesTable(), s.retry());
-        ScanBatch scanFunction = new ScanBatch(ScanPipeline.service(stricter, fx.aws.clients(),
+        ScanBatch scanFunction = new ScanBatch(ScanPipeline.service(stricter, fx.clientsAs(ApiFixture.SCAN),
                 StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
         Map<String, String> changes = new HashMap<>();
         for (List<Message> batch = receive(scanQueue); !batch.isEmpty(); batch = receive(scanQueue)) {

@@ -28,8 +28,8 @@ class ReviewApiHandlerTest {
 
     private final ApiFixture fx = new ApiFixture();
     private final dev.sentinel.testing.PrintedMetrics printed = new dev.sentinel.testing.PrintedMetrics();
-    private final ReviewApiHandler handler = new ReviewApiHandler(fx.pipeline().reviewRouter(),
-            () -> fx.pipeline().deadlineWatch(printed.metrics("review-api"),
+    private final ReviewApiHandler handler = new ReviewApiHandler(fx.pipelineAs(ApiFixture.REVIEW).reviewRouter(),
+            () -> fx.pipelineAs(ApiFixture.REVIEW).deadlineWatch(printed.metrics("review-api"),
                     dev.sentinel.cases.DeadlineWatch.DEFAULT_AT_RISK_WITHIN).check());
 
     @Test
@@ -117,7 +117,7 @@ class ReviewApiHandlerTest {
                 "notifier", Map.of("name", "Jane Doe", "email", "jane@example.org"),
                 "explanation", "A sexualised AI-generated image of me.", "goodFaith", true));
         Answer filed = ApiFixture.call((in, out) -> dev.sentinel.api.HttpApiEvents.respond(in, out,
-                fx.pipeline().noticeRouter()), notice);
+                fx.pipelineAs(ApiFixture.NOTICE).noticeRouter()), notice);
         assertEquals(202, filed.status(), filed.body().toString());
 
         fx.clockAt(start.plus(java.time.Duration.ofMinutes(75)));
@@ -186,6 +186,21 @@ class ReviewApiHandlerTest {
         assertEquals("CONFIRMED", answer.body().at("/verdict/review").asText());
         assertEquals("QUARANTINED", answer.body().at("/verdict/placement/state").asText());
         assertEquals(404, assertThrowsS3(() -> fx.aws.s3().headObject(b -> b.bucket(fx.uploads).key("held.jpg"))));
+    }
+
+    /** In AWS the review function tells a deleted upload from a refused read only if it may list both buckets. */
+    @Test
+    void confirmingAHeldObjectTheUploaderDeletedMeanwhileRecordsItGone() {
+        Verdict verdict = fx.uploadAndScan("deleted.jpg", TestAws.photo("reg-test-input_labelme-subset_q0122.jpg"),
+                partialNudity(85));
+        fx.aws.s3().deleteObject(b -> b.bucket(fx.uploads).key("deleted.jpg")
+                .versionId(verdict.object().ref().versionId()));
+
+        Answer answer = decide(verdict.verdictId(), "CONFIRM", "Nudity without context; stays down.");
+
+        assertEquals(200, answer.status(), answer.body().toString());
+        assertEquals("CONFIRMED", answer.body().at("/verdict/review").asText());
+        assertEquals("GONE", answer.body().at("/verdict/placement/state").asText());
     }
 
     @Test

@@ -49,8 +49,8 @@ class HostileInputTest {
         AWS.freshRekognition();
         ScanSettings settings = new ScanSettings(Set.of(uploads), quarantine, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-        handler = new ScanUploadHandler(ScanPipeline.batch(settings, AWS.clients(), StructuredLog.discard(),
-                Clock.systemUTC()));
+        handler = new ScanUploadHandler(ScanPipeline.batch(settings, AWS.asFunction("ScanUploadFunction", settings),
+                StructuredLog.discard(), Clock.systemUTC()));
     }
 
     @Test

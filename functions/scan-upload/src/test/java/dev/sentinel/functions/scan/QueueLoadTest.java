@@ -74,8 +74,8 @@ class QueueLoadTest {
         });
         ScanSettings settings = new ScanSettings(Set.of(uploads), quarantine, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-        ScanUploadHandler handler = new ScanUploadHandler(ScanPipeline.batch(settings, AWS.clients(),
-                StructuredLog.discard(), Clock.systemUTC()));
+        ScanUploadHandler handler = new ScanUploadHandler(ScanPipeline.batch(settings,
+                AWS.asFunction("ScanUploadFunction", settings), StructuredLog.discard(), Clock.systemUTC()));
 
         byte[] base = TestAws.photo("reg-test-input_labelme-subset_q0003.jpg");
         List<String> records = new ArrayList<>();

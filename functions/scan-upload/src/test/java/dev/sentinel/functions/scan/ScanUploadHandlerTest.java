@@ -60,8 +60,8 @@ class ScanUploadHandlerTest {
         rekognition = AWS.freshRekognition();
         ScanSettings settings = new ScanSettings(Set.of(UPLOADS), QUARANTINE, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-        handler = new ScanUploadHandler(ScanPipeline.batch(settings, AWS.clients(), StructuredLog.discard(),
-                Clock.systemUTC()));
+        handler = new ScanUploadHandler(ScanPipeline.batch(settings, AWS.asFunction("ScanUploadFunction", settings),
+                StructuredLog.discard(), Clock.systemUTC()));
         verdicts = new DynamoVerdictStore(AWS.clients().dynamo(), table);
     }
 

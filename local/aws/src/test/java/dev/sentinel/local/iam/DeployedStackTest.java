@@ -1,0 +1,52 @@
+package dev.sentinel.local.iam;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The repository's template, transformed by the SAM translator and deployed on paper. */
+class DeployedStackTest {
+
+    private final DeployedStack stack = DeployedStack.of(SamTransform.repositoryTemplate());
+
+    @Test
+    void namesResolveAsCloudFormationWouldFillThemIn() {
+        assertEquals("sentinel-uploads-123456789012-us-east-1", stack.ref("UploadsBucket"));
+        assertEquals("arn:aws:s3:::sentinel-quarantine-123456789012-us-east-1", stack.getAtt("QuarantineBucket", "Arn"));
+        assertTrue(stack.ref("VerdictsTable").startsWith("sentinel-VerdictsTable-"), stack.ref("VerdictsTable"));
+        assertEquals("sentinel-scan-upload", stack.property("ScanUploadFunction", "FunctionName").asText());
+        // Fn::If over a condition and Fn::FindInMap: the default engine's recommended memory.
+        assertEquals(512, stack.property("ScanUploadFunction", "MemorySize").asInt());
+        assertEquals(1769, DeployedStack.of(stack.template(), java.util.Map.of("ModerationEngine", "embedded"))
+                .property("ScanUploadFunction", "MemorySize").asInt());
+    }
+
+    @Test
+    void aRolesArnIsTheSameInItsIdentityAndInTheBucketPoliciesThatNameIt() {
+        String role = stack.roleOf("ScanUploadFunction");
+        assertEquals("ScanUploadFunctionRole", role);
+        String gate = stack.bucketPolicy("UploadsBucket").orElseThrow().statements().stream()
+                .filter(s -> s.sid().equals("DenyReadingUnapprovedObjects")).findFirst().orElseThrow()
+                .conditions().path("ArnNotEquals").path("aws:PrincipalArn").toString();
+        assertTrue(gate.contains(stack.roleArn(role)), gate);
+    }
+
+    @Test
+    void everyFunctionsRoleHasItsInlinePoliciesAndSamsManagedOnes() {
+        for (String function : stack.functions()) {
+            List<PolicyDocument> policies = stack.identityPolicies(stack.roleOf(function));
+            assertTrue(policies.stream().anyMatch(p -> p.origin() != null), function + " has its own statements");
+            assertTrue(policies.stream().anyMatch(p -> p.name().endsWith("AWSLambdaBasicExecutionRole")), function);
+        }
+    }
+
+    @Test
+    void theQuarantineBucketIsEncryptedWithTheStacksKey() {
+        assertEquals("QuarantineKey", stack.bucketKey("QuarantineBucket").orElseThrow());
+        assertTrue(stack.bucketKey("UploadsBucket").isEmpty(), "uploads are SSE-S3");
+        assertTrue(stack.keyPolicy("QuarantineKey").statements().get(0).principals()
+                .contains("arn:aws:iam::123456789012:root"));
+    }
+}
