@@ -3,9 +3,12 @@ package dev.sentinel.aws;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -14,14 +17,21 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.rekognition.RekognitionClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
- * The SDK clients, built once per container and shared (they are thread-safe and expensive to build). Endpoints
- * are never set in code for AWS: the SDK reads {@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_S3},
- * {@code AWS_ENDPOINT_URL_DYNAMODB} and {@code AWS_ENDPOINT_URL_REKOGNITION} itself, which is how the same build
- * runs against LocalStack. Local runs and tests that start their own servers pass endpoints explicitly.
+ * The SDK clients of one container, each built on first use and then shared (they are thread-safe and expensive to
+ * build). A function's jar carries only the SDK modules of the clients it calls, so a client that is never asked
+ * for is never built and its classes are never loaded: nothing here may touch a service's types before its
+ * accessor runs. The functions ask for their clients while their static container is built, so SnapStart's
+ * snapshot still holds every client a function uses.
+ *
+ * <p>Endpoints are never set in code for AWS: the SDK reads {@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_S3},
+ * {@code AWS_ENDPOINT_URL_DYNAMODB}, {@code AWS_ENDPOINT_URL_REKOGNITION} and {@code AWS_ENDPOINT_URL_SQS} itself,
+ * which is how the same build runs against LocalStack. Local runs and tests that start their own servers pass
+ * endpoints explicitly.
  */
-public record AwsClients(S3Client s3, DynamoDbClient dynamo, RekognitionClient rekognition) implements AutoCloseable {
+public final class AwsClients implements AutoCloseable {
 
     /**
      * Explicit endpoints (null = the SDK's own resolution), how many attempts a Rekognition call gets and how long
@@ -29,15 +39,45 @@ public record AwsClients(S3Client s3, DynamoDbClient dynamo, RekognitionClient r
      */
     public record Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
                            URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
-                           Duration rekognitionAttemptTimeout) {
+                           Duration rekognitionAttemptTimeout, URI sqsEndpoint) {
 
         public static final Duration DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
+
+        public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
+                        URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
+                        Duration rekognitionAttemptTimeout) {
+            this(region, credentials, s3Endpoint, dynamoEndpoint, rekognitionEndpoint, s3PathStyle,
+                    rekognitionAttempts, rekognitionAttemptTimeout, null);
+        }
 
         public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
                         URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts) {
             this(region, credentials, s3Endpoint, dynamoEndpoint, rekognitionEndpoint, s3PathStyle,
                     rekognitionAttempts, DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT);
         }
+    }
+
+    /** Null when the clients were handed in already built. */
+    private final Settings settings;
+    private final SdkHttpClient http;
+    private final Lazy<S3Client> s3;
+    private final Lazy<DynamoDbClient> dynamo;
+    private final Lazy<RekognitionClient> rekognition;
+    private final Lazy<SqsClient> sqs;
+
+    private AwsClients(Settings settings, SdkHttpClient http, S3Client s3, DynamoDbClient dynamo,
+                       RekognitionClient rekognition) {
+        this.settings = settings;
+        this.http = http;
+        this.s3 = new Lazy<>(s3);
+        this.dynamo = new Lazy<>(dynamo);
+        this.rekognition = new Lazy<>(rekognition);
+        this.sqs = new Lazy<>(null);
+    }
+
+    /** Clients built elsewhere (e.g. Rekognition with other credentials than the local servers); no SQS. */
+    public AwsClients(S3Client s3, DynamoDbClient dynamo, RekognitionClient rekognition) {
+        this(null, null, s3, dynamo, rekognition);
     }
 
     /** For Lambda: region and credentials from the environment, endpoints from the SDK's environment variables. */
@@ -50,62 +90,108 @@ public record AwsClients(S3Client s3, DynamoDbClient dynamo, RekognitionClient r
                 pathStyle, attempts));
     }
 
+    /** Builds no client yet: each is built when its accessor is first called. */
     public static AwsClients create(Settings settings) {
         SdkHttpClient http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(3))
                 .socketTimeout(Duration.ofSeconds(20))
                 .build();
-        var s3 = S3Client.builder().httpClient(http).region(settings.region())
-                .credentialsProvider(settings.credentials())
-                .forcePathStyle(settings.s3PathStyle());
-        if (settings.s3Endpoint() != null) {
-            s3.endpointOverride(settings.s3Endpoint());
-        }
-        var dynamo = DynamoDbClient.builder().httpClient(http).region(settings.region())
-                .credentialsProvider(settings.credentials());
-        if (settings.dynamoEndpoint() != null) {
-            dynamo.endpointOverride(settings.dynamoEndpoint());
-        }
-        // Throttling and 5xx are retried with jittered backoff; client errors (bad image) are not.
-        var rekognition = RekognitionClient.builder().httpClient(http).region(settings.region())
-                .credentialsProvider(settings.credentials())
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .maxAttempts(Math.max(1, settings.rekognitionAttempts())).build())
-                        .apiCallAttemptTimeout(settings.rekognitionAttemptTimeout())
-                        .apiCallTimeout(Duration.ofSeconds(60))
-                        .build());
-        if (settings.rekognitionEndpoint() != null) {
-            rekognition.endpointOverride(settings.rekognitionEndpoint());
-        }
-        return new AwsClients(s3.build(), dynamo.build(), rekognition.build());
+        return new AwsClients(settings, http, null, null, null);
     }
 
     /**
-     * An SQS client, for the functions that use queues directly (operations); the scan function only receives.
+     * A lone SQS client, for tools and tests that use nothing else.
      *
      * @param endpoint null for the SDK's own resolution ({@code AWS_ENDPOINT_URL_SQS} included)
      */
     public static SqsClient sqs(Region region, AwsCredentialsProvider credentials, URI endpoint) {
-        var sqs = SqsClient.builder().region(region).credentialsProvider(credentials)
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(3))
-                        .socketTimeout(Duration.ofSeconds(20)).build());
+        return create(new Settings(region, credentials, null, null, null, false, 1,
+                Settings.DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT, endpoint)).sqs();
+    }
+
+    public S3Client s3() {
+        return s3.get(() -> build(S3Client.builder().forcePathStyle(settings().s3PathStyle()),
+                settings().s3Endpoint()));
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo.get(() -> build(DynamoDbClient.builder(), settings().dynamoEndpoint()));
+    }
+
+    /** Throttling and 5xx are retried with jittered backoff; client errors (bad image) are not. */
+    public RekognitionClient rekognition() {
+        return rekognition.get(() -> build(RekognitionClient.builder()
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                .maxAttempts(Math.max(1, settings().rekognitionAttempts())).build())
+                        .apiCallAttemptTimeout(settings().rekognitionAttemptTimeout())
+                        .apiCallTimeout(Duration.ofSeconds(60))
+                        .build()), settings().rekognitionEndpoint()));
+    }
+
+    /** For the functions that use queues directly (operations); the scan function only receives. */
+    public SqsClient sqs() {
+        return sqs.get(() -> build(SqsClient.builder(), settings().sqsEndpoint()));
+    }
+
+    private <B extends AwsClientBuilder<B, C> & SdkSyncClientBuilder<B, C>, C> C build(B builder, URI endpoint) {
+        builder.httpClient(http).region(settings().region()).credentialsProvider(settings().credentials());
         if (endpoint != null) {
-            sqs.endpointOverride(endpoint);
+            builder.endpointOverride(endpoint);
         }
-        return sqs.build();
+        return builder.build();
     }
 
-    /** {@link #sqs} for Lambda: region and credentials from the environment. */
-    public static SqsClient sqsFromEnvironment(Map<String, String> env) {
-        return sqs(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))),
-                DefaultCredentialsProvider.builder().build(), null);
+    private Settings settings() {
+        if (settings == null) {
+            throw new IllegalStateException("these clients were handed in already built: there are no settings "
+                    + "to build another one from");
+        }
+        return settings;
     }
 
+    /** Closes the clients that were built. */
     @Override
     public void close() {
         s3.close();
         dynamo.close();
         rekognition.close();
+        sqs.close();
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    /**
+     * One client, built by the first caller while any other waits, then returned to all without locking. Erased
+     * to {@link SdkAutoCloseable}, so holding one loads no service class.
+     */
+    private static final class Lazy<T extends SdkAutoCloseable> {
+
+        private volatile T client;
+
+        Lazy(T built) {
+            this.client = built;
+        }
+
+        T get(Supplier<T> build) {
+            T built = client;
+            if (built == null) {
+                synchronized (this) {
+                    built = client;
+                    if (built == null) {
+                        built = build.get();
+                        client = built;
+                    }
+                }
+            }
+            return built;
+        }
+
+        synchronized void close() {
+            if (client != null) {
+                client.close();
+            }
+        }
     }
 }

@@ -106,7 +106,9 @@ public final class ScanPipeline {
 
     /** The engine the settings name; the embedded model is loaded here, once per container. */
     public static ModerationEngine engine(ScanSettings settings, AwsClients clients, Policy policy) {
-        return engine(settings.engine(), settings.cascadeEscalateAt(), clients.rekognition(), policy, true);
+        // The embedded engine alone calls no Rekognition: its client is then never built.
+        return engine(settings.engine(), settings.cascadeEscalateAt(),
+                settings.engine().equals("embedded") ? null : clients.rekognition(), policy, true);
     }
 
     public static ModerationEngine engine(String name, double cascadeEscalateAt, RekognitionClient rekognition,

@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.Map;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Admin operations on the scan queue: POST /admin/rescans (rescan a prefix after a policy change), POST and GET
@@ -30,11 +29,11 @@ public final class OperationsApiHandler implements RequestStreamHandler {
      */
     private static final class Container {
         static final Map<String, String> ENV = System.getenv();
-        static final SqsClient SQS = AwsClients.sqsFromEnvironment(ENV);
-        static final Router ROUTER = ApiPipeline.operationsRouter(ScanSettings.fromEnvironment(ENV),
-                AwsClients.fromEnvironment(ENV), SQS, ENV.get("SCAN_QUEUE_URL"), ENV.get("SCAN_DEAD_LETTER_QUEUE_URL"),
+        static final AwsClients CLIENTS = AwsClients.fromEnvironment(ENV);
+        static final Router ROUTER = ApiPipeline.operationsRouter(ScanSettings.fromEnvironment(ENV), CLIENTS,
+                CLIENTS.sqs(), ENV.get("SCAN_QUEUE_URL"), ENV.get("SCAN_DEAD_LETTER_QUEUE_URL"),
                 StructuredLog.stdout("operations-api"));
-        static final QueueDepths DEPTHS = new QueueDepths(SQS, ENV.get("SCAN_QUEUE_URL"),
+        static final QueueDepths DEPTHS = new QueueDepths(CLIENTS.sqs(), ENV.get("SCAN_QUEUE_URL"),
                 ENV.get("SCAN_DEAD_LETTER_QUEUE_URL"),
                 EmfMetrics.fromEnvironment(ENV, "operations-api", System.out, Clock.systemUTC()));
         static final Priming PRIMING = Priming.beforeSnapshot("operations-api",

@@ -1,0 +1,71 @@
+package dev.sentinel.aws;
+
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sentinel.local.aws.LocalAws;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Clients are built on first use, once per {@link AwsClients}: what a container shares between invocations.
+ * Whether a function without a service's SDK module starts at all is LeanFunctionJarsTest's part (local/runner).
+ */
+class AwsClientsTest {
+
+    private static AwsClients.Settings local() {
+        LocalAws servers = LocalAws.shared();
+        return new AwsClients.Settings(Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
+                servers.s3Endpoint(), servers.dynamoEndpoint(), servers.rekognitionEndpoint(), true, 1);
+    }
+
+    @Test
+    void threadsAskingAtOnceShareOneWorkingClient() throws Exception {
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (AwsClients clients = AwsClients.create(local())) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<DynamoDbClient>> asked = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                asked.add(pool.submit(() -> {
+                    go.await();
+                    DynamoDbClient dynamo = clients.dynamo();
+                    dynamo.listTables();
+                    return dynamo;
+                }));
+            }
+            go.countDown();
+            for (Future<DynamoDbClient> each : asked) {
+                assertSame(clients.dynamo(), each.get(), "every thread gets the one client the first one built");
+            }
+            assertSame(clients.s3(), clients.s3());
+            assertSame(clients.rekognition(), clients.rekognition());
+            assertSame(clients.sqs(), clients.sqs());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void clientsHandedInAreUsedAsTheyAreAndNoneIsBuiltBeside() {
+        try (AwsClients built = AwsClients.create(local())) {
+            AwsClients handedIn = new AwsClients(built.s3(), built.dynamo(), built.rekognition());
+            assertSame(built.s3(), handedIn.s3());
+            assertSame(built.dynamo(), handedIn.dynamo());
+            assertSame(built.rekognition(), handedIn.rekognition());
+            IllegalStateException noSqs = assertThrows(IllegalStateException.class, handedIn::sqs);
+            assertTrue(noSqs.getMessage().contains("handed in already built"), noSqs.getMessage());
+        }
+    }
+}
