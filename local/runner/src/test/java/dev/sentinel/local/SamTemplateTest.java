@@ -88,6 +88,39 @@ class SamTemplateTest {
     }
 
     @Test
+    void everyFunctionLogsToItsOwnGroupWithTheRetentionParameter() {
+        Set<String> groups = new HashSet<>();
+        for (String function : resourcesOfType("AWS::Serverless::Function")) {
+            String group = resources.get(function).at("/Properties/LoggingConfig/LogGroup").asText();
+            assertEquals("AWS::Logs::LogGroup", resources.path(group).path("Type").asText(), function
+                    + " LoggingConfig must name its log group in this template");
+            assertEquals("LogRetentionDays", resources.get(group).at("/Properties/RetentionInDays").asText(), group);
+            assertTrue(groups.add(group), group + " is shared");
+        }
+        for (String group : resourcesOfType("AWS::Logs::LogGroup")) {
+            assertEquals("LogRetentionDays", resources.get(group).at("/Properties/RetentionInDays").asText(), group);
+        }
+    }
+
+    @Test
+    void dataThatOutlivesTheStackIsRetainedTogether() {
+        // The evidence, its key, the images, the verdicts and cases, the users; and the bucket policies, without
+        // which a retained bucket would lose its read gate.
+        List<String> kept = new ArrayList<>();
+        for (String type : List.of("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::DynamoDB::Table",
+                "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolGroup")) {
+            kept.addAll(resourcesOfType(type));
+        }
+        assertTrue(kept.containsAll(List.of("QuarantineKey", "QuarantineBucket", "UploadsBucket", "VerdictsTable",
+                "CasesTable", "HashBankTable", "UserPool")), kept.toString());
+        for (String name : kept) {
+            assertEquals("Retain", resources.get(name).path("DeletionPolicy").asText(), name + " DeletionPolicy");
+            assertEquals("Retain", resources.get(name).path("UpdateReplacePolicy").asText(),
+                    name + " UpdateReplacePolicy");
+        }
+    }
+
+    @Test
     void everyPolicyNamesOnlyResourcesOfThisTemplate() {
         Set<String> names = new HashSet<>();
         resources.fieldNames().forEachRemaining(names::add);
