@@ -77,11 +77,16 @@ class SamBuildTest {
 
             String handler = props.get("Handler").asText();
             try (URLClassLoader lambda = lambdaClassLoader(artifacts)) {
-                Class<?> type = Class.forName(handler.split("::")[0], false, lambda);
-                assertTrue(type.getClassLoader() == lambda, handler + " must come from the function's own code");
-                Class<?> context = Class.forName("com.amazonaws.services.lambda.runtime.Context", false, lambda);
-                type.getMethod(handler.split("::")[1], InputStream.class, OutputStream.class, context);
-                type.getConstructor();
+                try {
+                    Class<?> type = Class.forName(handler.split("::")[0], false, lambda);
+                    assertTrue(type.getClassLoader() == lambda, handler + " must come from the function's own code");
+                    Class<?> context = Class.forName("com.amazonaws.services.lambda.runtime.Context", false, lambda);
+                    type.getMethod(handler.split("::")[1], InputStream.class, OutputStream.class, context);
+                    type.getConstructor();
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    throw new AssertionError("build-" + id + " laid out code Lambda cannot load " + handler
+                            + " from: " + e, e);
+                }
 
                 // The functions that run an engine read the embedded model's weights from their class path.
                 boolean runsEngine = props.path("Environment").path("Variables").has("MODERATION_ENGINE");
