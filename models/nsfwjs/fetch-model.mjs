@@ -63,6 +63,13 @@ function untar(archive) {
   return files;
 }
 
+// Rewriting identical files would touch their timestamps, and Maven would then rebuild this jar and recompile and
+// re-shade everything that depends on it, on every build.
+function writeIfChanged(path, bytes) {
+  if (existsSync(path) && readFileSync(path).equals(Buffer.from(bytes))) return;
+  writeFileSync(path, bytes);
+}
+
 const files = untar(gunzipSync(packed));
 const unpacked = join(cacheDir, `${PACKAGE}-${VERSION}`);
 for (const [name, bytes] of files) {
@@ -84,8 +91,8 @@ for (const model of MODELS) {
   const weights = Buffer.concat(shards);
   const target = join(outputDir, "models", PACKAGE, model);
   mkdirSync(target, { recursive: true });
-  writeFileSync(join(target, "weights.bin"), weights);
-  writeFileSync(join(target, "model.json"), JSON.stringify({
+  writeIfChanged(join(target, "weights.bin"), weights);
+  writeIfChanged(join(target, "model.json"), JSON.stringify({
     name: `${PACKAGE}-${model}`,
     version: VERSION,
     packageIntegrity: INTEGRITY,
@@ -95,5 +102,5 @@ for (const model of MODELS) {
     weightsManifest: json.weightsManifest.map(g => ({ weights: g.weights })),
   }));
 }
-writeFileSync(join(outputDir, "models", PACKAGE, "LICENSE"), files.get("package/LICENSE"));
+writeIfChanged(join(outputDir, "models", PACKAGE, "LICENSE"), files.get("package/LICENSE"));
 // Quiet on success: this runs on every build.

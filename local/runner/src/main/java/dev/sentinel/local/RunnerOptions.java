@@ -48,7 +48,7 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                       String deadLetterQueue) { }
 
     static final String USAGE = """
-            Usage: mvn -q -DskipTests install exec:java -pl local/runner -Dexec.args="[options] [image|folder ...]"
+            Usage: mvn -q -DskipTests -pl local/runner -am test-compile exec:java -Dexec.args="[options] [image|folder ...]"
               Scans images through the real scan function against local S3 and DynamoDB servers started in-process,
               then prints the verdicts. With no images, scans local/samples/.
             Options:

@@ -43,9 +43,16 @@ class SamTemplateTest {
     }
 
     @Test
-    void everyFunctionHandlerExistsAndItsCodeUriIsTheJarItsModuleBuilds() throws Exception {
+    void everyFunctionHandlerExistsAndSamBuildsItsModuleWithTheRootMakefile() throws Exception {
         List<String> functions = resourcesOfType("AWS::Serverless::Function");
         assertFalse(functions.isEmpty());
+        // build-<LogicalId>: then $(call lambda,<module>): the module whose shaded jar the target lays out.
+        Map<String, String> targets = new java.util.HashMap<>();
+        Matcher target = Pattern.compile("(?m)^build-(\\w+):\\s*\\n\\t\\$\\(call lambda,([a-z0-9-]+)\\)")
+                .matcher(Files.readString(repo.resolve("Makefile")));
+        while (target.find()) {
+            targets.put(target.group(1), target.group(2));
+        }
         for (String name : functions) {
             JsonNode props = resources.get(name).get("Properties");
             String handler = props.get("Handler").asText();
@@ -56,23 +63,60 @@ class SamTemplateTest {
             assertEquals(void.class, method.getReturnType(), handler);
             type.getConstructor();
 
-            Matcher codeUri = Pattern.compile("functions/([a-z0-9-]+)/target/([a-z0-9-]+)\\.jar")
-                    .matcher(props.get("CodeUri").asText());
-            assertTrue(codeUri.matches(), name + " CodeUri must be functions/<module>/target/<module>.jar");
-            assertEquals(codeUri.group(1), codeUri.group(2));
-            Path pom = repo.resolve("functions").resolve(codeUri.group(1)).resolve("pom.xml");
+            // SAM copies the CodeUri folder and runs its Makefile: the project root, where the reactor is.
+            assertEquals(".", props.get("CodeUri").asText(), name + " CodeUri");
+            assertEquals("makefile", resources.get(name).at("/Metadata/BuildMethod").asText(), name);
+            String module = targets.get(name);
+            assertTrue(module != null, "the Makefile has no build-" + name + " target");
+            Path pom = repo.resolve("functions").resolve(module).resolve("pom.xml");
             String pomText = Files.readString(pom);
-            // The parent shades every function module to target/<artifactId>.jar; the module must use it.
-            assertTrue(pomText.contains("<artifactId>" + codeUri.group(1) + "</artifactId>")
+            // The parent shades every function module to target/<artifactId>.jar; the target unpacks that jar.
+            assertTrue(pomText.contains("<artifactId>" + module + "</artifactId>")
                     && pomText.contains("<artifactId>maven-shade-plugin</artifactId>"),
-                    pom + " must be artifact " + codeUri.group(1) + " and shade to the jar the template names");
+                    pom + " must be artifact " + module + " and shade to the jar the Makefile unpacks");
             assertTrue(Files.readString(repo.resolve("pom.xml")).contains(
                     "<outputFile>${project.build.directory}/${project.artifactId}.jar</outputFile>"));
-            assertTrue(Files.readString(repo.resolve("pom.xml")).contains("<module>functions/" + codeUri.group(1)
-                    + "</module>"), "the root build must build " + codeUri.group(1));
-            Path source = repo.resolve("functions").resolve(codeUri.group(1)).resolve("src/main/java")
+            assertTrue(Files.readString(repo.resolve("pom.xml")).contains("<module>functions/" + module
+                    + "</module>"), "the root build must build " + module);
+            Path source = repo.resolve("functions").resolve(module).resolve("src/main/java")
                     .resolve(parts[0].replace('.', '/') + ".java");
-            assertTrue(Files.isRegularFile(source), "handler source must live in its own module: " + source);
+            assertTrue(Files.isRegularFile(source), "build-" + name + " builds " + module
+                    + ", so the handler source must live there: " + source);
+        }
+        assertEquals(new java.util.TreeSet<>(functions), new java.util.TreeSet<>(targets.keySet()),
+                "one Makefile target per function");
+    }
+
+    @Test
+    void everyFunctionLogsToItsOwnGroupWithTheRetentionParameter() {
+        Set<String> groups = new HashSet<>();
+        for (String function : resourcesOfType("AWS::Serverless::Function")) {
+            String group = resources.get(function).at("/Properties/LoggingConfig/LogGroup").asText();
+            assertEquals("AWS::Logs::LogGroup", resources.path(group).path("Type").asText(), function
+                    + " LoggingConfig must name its log group in this template");
+            assertEquals("LogRetentionDays", resources.get(group).at("/Properties/RetentionInDays").asText(), group);
+            assertTrue(groups.add(group), group + " is shared");
+        }
+        for (String group : resourcesOfType("AWS::Logs::LogGroup")) {
+            assertEquals("LogRetentionDays", resources.get(group).at("/Properties/RetentionInDays").asText(), group);
+        }
+    }
+
+    @Test
+    void dataThatOutlivesTheStackIsRetainedTogether() {
+        // The evidence, its key, the images, the verdicts and cases, the users; and the bucket policies, without
+        // which a retained bucket would lose its read gate.
+        List<String> kept = new ArrayList<>();
+        for (String type : List.of("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::DynamoDB::Table",
+                "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolGroup")) {
+            kept.addAll(resourcesOfType(type));
+        }
+        assertTrue(kept.containsAll(List.of("QuarantineKey", "QuarantineBucket", "UploadsBucket", "VerdictsTable",
+                "CasesTable", "HashBankTable", "UserPool")), kept.toString());
+        for (String name : kept) {
+            assertEquals("Retain", resources.get(name).path("DeletionPolicy").asText(), name + " DeletionPolicy");
+            assertEquals("Retain", resources.get(name).path("UpdateReplacePolicy").asText(),
+                    name + " UpdateReplacePolicy");
         }
     }
 
