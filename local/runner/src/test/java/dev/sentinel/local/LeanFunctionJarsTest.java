@@ -56,8 +56,6 @@ class LeanFunctionJarsTest {
 
     /** The uploads bucket the sample events name. */
     private static final String UPLOADS = "sentinel-uploads-example";
-    /** The bucket {@code api-post-rescan.json} rescans. */
-    private static final String RESCANS = "sentinel-uploads-123456789012";
     private static final String QUARANTINE = "lean-quarantine";
     /** Where an HTTP client's classes would be: the SDK's own clients and the stacks they wrap. */
     private static final Pattern HTTP_CLIENT = Pattern.compile(
@@ -80,7 +78,7 @@ class LeanFunctionJarsTest {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("lean", "lean")), servers.s3Endpoint(),
                 servers.dynamoEndpoint(), servers.rekognitionEndpoint(), true, 1,
                 AwsClients.Settings.DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT, servers.sqsEndpoint()));
-        for (String bucket : List.of(UPLOADS, RESCANS, QUARANTINE)) {
+        for (String bucket : List.of(UPLOADS, QUARANTINE)) {
             clients.s3().createBucket(b -> b.bucket(bucket));
             clients.s3().putBucketVersioning(b -> b.bucket(bucket)
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
@@ -107,7 +105,7 @@ class LeanFunctionJarsTest {
         environment.put("AWS_ENDPOINT_URL_DYNAMODB", servers.dynamoEndpoint().toString());
         environment.put("AWS_ENDPOINT_URL_REKOGNITION", servers.rekognitionEndpoint().toString());
         environment.put("AWS_ENDPOINT_URL_SQS", servers.sqsEndpoint().toString());
-        environment.put("UPLOAD_BUCKETS", UPLOADS + "," + RESCANS);
+        environment.put("UPLOAD_BUCKETS", UPLOADS);
         environment.put("QUARANTINE_BUCKET", QUARANTINE);
         environment.put("VERDICTS_TABLE", "lean-verdicts");
         environment.put("CASES_TABLE", "lean-cases");
@@ -187,7 +185,10 @@ class LeanFunctionJarsTest {
 
     @Test
     void operationsApiCarriesS3AndSqsAndQueuesARescan() throws Exception {
-        upload(RESCANS, "users/dave/again.jpg", "bridge-512.jpg");
+        upload(UPLOADS, "users/dave/again.jpg", "bridge-512.jpg");
+        // The sample rescans users/ in the samples' uploads bucket; other tests here may have uploaded there too.
+        long current = clients.s3().listObjectVersions(b -> b.bucket(UPLOADS).prefix("users/")).versions().stream()
+                .filter(v -> Boolean.TRUE.equals(v.isLatest())).count();
 
         List<JsonNode> answers = run("operations-api", "dev.sentinel.functions.operations.OperationsApiHandler",
                 Set.of("s3", "sqs"), SampleEvents.load("api-get-redrives.json"),
@@ -195,11 +196,11 @@ class LeanFunctionJarsTest {
 
         assertEquals(200, answers.get(0).path("statusCode").asInt(), answers.get(0).toString());
         assertEquals(202, answers.get(1).path("statusCode").asInt(), answers.get(1).toString());
-        assertEquals(1, body(answers.get(1)).path("enqueued").asInt(), answers.get(1).toString());
+        assertEquals(current, body(answers.get(1)).path("enqueued").asInt(), answers.get(1).toString());
         String messages = clients.sqs().getQueueAttributes(b -> b.queueUrl(environment.get("SCAN_QUEUE_URL"))
                 .attributeNamesWithStrings("ApproximateNumberOfMessages")).attributesAsStrings()
                 .get("ApproximateNumberOfMessages");
-        assertEquals("1", messages);
+        assertEquals(String.valueOf(current), messages);
     }
 
     /**
