@@ -240,12 +240,19 @@ public final class AwsCallAuthorizations {
     }
 
     private Authorization table(String action, String table, String index) {
-        Optional<String> logical = StackBinding.logicalId(table)
-                .filter(l -> stack.type(l).equals("AWS::DynamoDB::Table"));
-        String arn = logical.map(l -> stack.getAtt(l, "Arn")).orElse("arn:" + DeployedStack.PARTITION + ":dynamodb:"
-                + DeployedStack.REGION + ":" + DeployedStack.ACCOUNT + ":table/" + table);
-        return new Authorization(action, index == null ? arn : arn + "/index/" + index, logical.orElse(null), Map.of(),
-                "", null);
+        return inStack(action, "AWS::DynamoDB::Table", table, "dynamodb:" + DeployedStack.REGION + ":"
+                + DeployedStack.ACCOUNT + ":table/" + table, index == null ? "" : "/index/" + index, "");
+    }
+
+    /**
+     * A permission on the stack resource of {@code type} a local name stands for (its ARN as deployed, plus
+     * {@code suffix}), or on the local name's own ARN ({@code arn:aws:} + {@code unboundArn}) when it stands for none.
+     */
+    private Authorization inStack(String action, String type, String localName, String unboundArn, String suffix,
+                                  String why) {
+        Optional<String> logical = StackBinding.logicalId(localName).filter(l -> stack.type(l).equals(type));
+        String arn = logical.map(l -> stack.getAtt(l, "Arn")).orElse("arn:" + DeployedStack.PARTITION + ":" + unboundArn);
+        return new Authorization(action, arn + suffix, logical.orElse(null), Map.of(), why, null);
     }
 
     // ------------------------------------------------------------------ Rekognition
@@ -302,11 +309,8 @@ public final class AwsCallAuthorizations {
     }
 
     private Authorization queue(String action, String urlOrArn, String why) {
-        Optional<String> logical = StackBinding.logicalId(urlOrArn)
-                .filter(l -> stack.type(l).equals("AWS::SQS::Queue"));
-        String arn = logical.map(l -> stack.getAtt(l, "Arn")).orElse("arn:" + DeployedStack.PARTITION + ":sqs:"
-                + DeployedStack.REGION + ":" + DeployedStack.ACCOUNT + ":" + StackBinding.localName(urlOrArn));
-        return new Authorization(action, arn, logical.orElse(null), Map.of(), why, null);
+        return inStack(action, "AWS::SQS::Queue", urlOrArn, "sqs:" + DeployedStack.REGION + ":" + DeployedStack.ACCOUNT
+                + ":" + StackBinding.localName(urlOrArn), "", why);
     }
 
     /** The queues whose redrive policy sends to the dead-letter queue {@code deadLetterArn} stands for. */
