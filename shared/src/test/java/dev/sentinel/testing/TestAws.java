@@ -84,6 +84,14 @@ public final class TestAws {
         return clientsByFunction.computeIfAbsent(function, f -> clientsWith.apply(FunctionRoles.credentialsFor(f)));
     }
 
+    /**
+     * Clients of an application outside the stack whose own role allows what {@code identityPolicy} (IAM JSON) says:
+     * the buckets' policies in template.yaml still judge every call, as they would in AWS.
+     */
+    public AwsClients asApplication(String name, String identityPolicy) {
+        return clientsWith.apply(FunctionRoles.credentialsForApplication(name, identityPolicy));
+    }
+
     /** {@link #asFunction(String, Map)} with the environment the function gets for these settings' resources. */
     public AwsClients asFunction(String function, ScanSettings settings) {
         return asFunction(function, environmentOf(settings));
