@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.engine.ModerationEngine;
 import dev.sentinel.functions.scan.ScanUploadHandler;
@@ -97,7 +98,7 @@ final class LocalSentinel implements AutoCloseable {
         RekognitionClient rekognition = AwsClients.create(new AwsClients.Settings(region,
                 rekognitionCredentials != null ? rekognitionCredentials
                         : StaticCredentialsProvider.create(AwsBasicCredentials.create("unused", "unused")),
-                null, null, rekognitionEndpoint, false, 5)).rekognition();
+                null, null, rekognitionEndpoint, false, RekognitionBounds.DEFAULT, null)).rekognition();
         AwsClients clients = new AwsClients(local.s3(), local.dynamo(), rekognition);
         for (String bucket : List.of(UPLOADS, QUARANTINE)) {
             // Object Lock on quarantine, as in the template: child-safety evidence is put under legal hold.
