@@ -120,6 +120,10 @@ public final class ScanService {
         return policy;
     }
 
+    public ScanSettings settings() {
+        return settings;
+    }
+
     /**
      * The local steps of a scan on a generated image (decode, exact and perceptual hashes, policy) and a read of
      * a verdict and an object that do not exist, so a SnapStart snapshot holds those paths warm. Writes nothing
