@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class ScanSettingsTest {
 
     private static Map<String, String> environment(String... pairs) {
-        Map<String, String> env = new HashMap<>(Map.of("QUARANTINE_BUCKET", "quarantine", "VERDICTS_TABLE", "verdicts"));
+        Map<String, String> env = new HashMap<>(Map.of("QUARANTINE_BUCKET", "quarantine",
+                "VERDICTS_TABLE", "verdicts"));
         for (int i = 0; i < pairs.length; i += 2) {
             env.put(pairs[i], pairs[i + 1]);
         }

@@ -44,7 +44,8 @@ class PipelineWriteNotificationTest {
                         ? List.of(new RekognitionStandIn.Label("Explicit", "", 1, 97.5)) : List.of()));
              LocalSentinel sentinel = LocalSentinel.start(RunnerOptions.parse(new String[] {"--engine", "rekognition",
                      "--rekognition-endpoint", rekognition.endpoint().toString()}, REPO),
-                     StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), Region.US_EAST_1)) {
+                     StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+                     Region.US_EAST_1)) {
             Verdict quarantined = sentinel.scanFile(released, "holiday/bridge.jpg").verdicts().get(0);
             assertEquals(PlacementState.QUARANTINED, quarantined.placement().state());
             try (LocalApi api = LocalApi.start(0, sentinel.apiRouters())) {
