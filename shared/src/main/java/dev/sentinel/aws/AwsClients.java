@@ -1,5 +1,6 @@
 package dev.sentinel.aws;
 
+import dev.sentinel.config.RekognitionBounds;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -34,14 +35,22 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public final class AwsClients implements AutoCloseable {
 
     /**
-     * Explicit endpoints (null = the SDK's own resolution), how many attempts a Rekognition call gets and how long
-     * one attempt may take before it counts as failed.
+     * Explicit endpoints (null = the SDK's own resolution) and the bounds of every Rekognition call (attempts, the
+     * timeout of one attempt and of the whole call).
      */
     public record Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
-                           URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
-                           Duration rekognitionAttemptTimeout, URI sqsEndpoint) {
+                           URI rekognitionEndpoint, boolean s3PathStyle, RekognitionBounds rekognition,
+                           URI sqsEndpoint) {
 
-        public static final Duration DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
+        public static final Duration DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT = RekognitionBounds.DEFAULT.attemptTimeout();
+
+        /** Attempts and attempt timeout given; the call as a whole may take as long as all of its attempts. */
+        public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
+                        URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
+                        Duration rekognitionAttemptTimeout, URI sqsEndpoint) {
+            this(region, credentials, s3Endpoint, dynamoEndpoint, rekognitionEndpoint, s3PathStyle,
+                    RekognitionBounds.ofAttempts(rekognitionAttempts, rekognitionAttemptTimeout), sqsEndpoint);
+        }
 
         public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
                         URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
@@ -80,14 +89,21 @@ public final class AwsClients implements AutoCloseable {
         this(null, null, s3, dynamo, rekognition);
     }
 
-    /** For Lambda: region and credentials from the environment, endpoints from the SDK's environment variables. */
+    /**
+     * For Lambda: region and credentials from the environment, endpoints from the SDK's environment variables,
+     * Rekognition calls bounded as {@code REKOGNITION_*} say ({@link RekognitionBounds#fromEnvironment(Map)}).
+     */
     public static AwsClients fromEnvironment(Map<String, String> env) {
+        return fromEnvironment(env, RekognitionBounds.fromEnvironment(env));
+    }
+
+    /** As {@link #fromEnvironment(Map)}, Rekognition calls bounded by {@code rekognition} (a function's own budget). */
+    public static AwsClients fromEnvironment(Map<String, String> env, RekognitionBounds rekognition) {
         String region = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
         boolean customS3 = env.containsKey("AWS_ENDPOINT_URL_S3") || env.containsKey("AWS_ENDPOINT_URL");
         boolean pathStyle = customS3 || Boolean.parseBoolean(env.getOrDefault("S3_FORCE_PATH_STYLE", "false"));
-        int attempts = Integer.parseInt(env.getOrDefault("REKOGNITION_MAX_ATTEMPTS", "5"));
         return create(new Settings(Region.of(region), DefaultCredentialsProvider.builder().build(), null, null, null,
-                pathStyle, attempts));
+                pathStyle, rekognition, null));
     }
 
     /** Builds no client yet: each is built when its accessor is first called. */
@@ -118,15 +134,22 @@ public final class AwsClients implements AutoCloseable {
         return dynamo.get(() -> build(DynamoDbClient.builder(), settings().dynamoEndpoint()));
     }
 
-    /** Throttling and 5xx are retried with jittered backoff; client errors (bad image) are not. */
+    /**
+     * Throttling, 5xx and attempts that time out are retried with jittered backoff; client errors (bad image) are
+     * not. The whole call, retries included, ends within the bounds' call timeout: a slow Rekognition costs a scan
+     * a known, bounded time.
+     */
     public RekognitionClient rekognition() {
-        return rekognition.get(() -> build(RekognitionClient.builder()
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .maxAttempts(Math.max(1, settings().rekognitionAttempts())).build())
-                        .apiCallAttemptTimeout(settings().rekognitionAttemptTimeout())
-                        .apiCallTimeout(Duration.ofSeconds(60))
-                        .build()), settings().rekognitionEndpoint()));
+        return rekognition.get(() -> {
+            RekognitionBounds bounds = settings().rekognition();
+            return build(RekognitionClient.builder()
+                    .overrideConfiguration(ClientOverrideConfiguration.builder()
+                            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                    .maxAttempts(bounds.attempts()).build())
+                            .apiCallAttemptTimeout(bounds.attemptTimeout())
+                            .apiCallTimeout(bounds.callTimeout())
+                            .build()), settings().rekognitionEndpoint());
+        });
     }
 
     /** For the functions that use queues directly (operations); the scan function only receives. */

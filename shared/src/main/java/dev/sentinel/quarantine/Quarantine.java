@@ -21,6 +21,8 @@ public final class Quarantine {
     private static final int MAX_KEY_BYTES = 1024;
     public static final String TAG_KEY = "moderation";
     public static final String TAG_VALUE = "quarantined";
+    /** User metadata naming the verdict a copy was made for: on quarantine copies and on restored uploads. */
+    public static final String VERDICT_ID_METADATA = "sentinel-verdict-id";
 
     private final ObjectStore objects;
     private final String quarantineBucket;
@@ -55,7 +57,7 @@ public final class Quarantine {
      */
     public ObjectRef copyAndVerify(ObjectRef source, String expectedSha256, String verdictId) {
         Map<String, String> metadata = Map.of(
-                "sentinel-verdict-id", verdictId,
+                VERDICT_ID_METADATA, verdictId,
                 "sentinel-source-bucket", source.bucket(),
                 // Metadata travels as HTTP headers, which must be ASCII: keys may be any Unicode.
                 "sentinel-source-key", URLEncoder.encode(source.key(), StandardCharsets.UTF_8),
@@ -86,13 +88,15 @@ public final class Quarantine {
 
     /**
      * Copies a quarantined object back to where it was uploaded, with {@code tags}, and checks the restored bytes.
+     * The copy names {@code verdictId}, so the scan of its notification can find the verdict that records it.
      *
      * @return the restored object (a new version of the original key)
      * @throws QuarantineException when the restored bytes do not match; the quarantine copy is left untouched
      */
-    public ObjectRef restore(ObjectRef quarantined, ObjectRef original, String expectedSha256,
+    public ObjectRef restore(ObjectRef quarantined, ObjectRef original, String expectedSha256, String verdictId,
                              Map<String, String> tags) {
-        ObjectRef restored = objects.copy(quarantined, original.bucket(), original.key(), Map.of(), tags);
+        ObjectRef restored = objects.copy(quarantined, original.bucket(), original.key(),
+                Map.of(VERDICT_ID_METADATA, verdictId), tags);
         if (!isVerifiedCopy(restored, expectedSha256)) {
             throw new QuarantineException("the restored object " + restored + " does not match the quarantined "
                     + "bytes; the quarantine copy was kept");

@@ -120,6 +120,10 @@ public final class ScanService {
         return policy;
     }
 
+    public ScanSettings settings() {
+        return settings;
+    }
+
     /**
      * The local steps of a scan on a generated image (decode, exact and perceptual hashes, policy) and a read of
      * a verdict and an object that do not exist, so a SnapStart snapshot holds those paths warm. Writes nothing
@@ -211,9 +215,49 @@ public final class ScanService {
                 return new ScanOutcome.AlreadyDecided(finish(existing.get()));
             }
         }
+        Optional<Verdict> placedBy = placedByPipeline(stored);
+        if (placedBy.isPresent()) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("verdictId", placedBy.get().verdictId());
+            fields.put("bucket", ref.bucket());
+            fields.put("keyFingerprint", StructuredLog.fingerprint(ref.key()));
+            fields.put("eventName", event.eventName());
+            log.info("pipeline-write-left-alone", fields);
+            return new ScanOutcome.Skipped("this version was written by the pipeline itself for verdict "
+                    + placedBy.get().verdictId() + " (a person released it), not uploaded");
+        }
         // One delivery decides; a concurrent duplicate backs off and, on its retry, finds the verdict.
         return underClaim(verdictId, ref, () -> decideClaimed(event, started, ref, stored, verdictId,
                 holdIfEngineDown));
+    }
+
+    /**
+     * The verdict whose carrying out wrote this very version (a release restores a quarantined image as a new
+     * version of its key), if one did. The restored copy names its verdict in its metadata, which an uploader can
+     * set as well, so that name is only where to look: the version is the pipeline's own only when the verdict's
+     * placement records exactly this version id. A release holds the verdict's claim from its copy until that record
+     * is written; a notification arriving in between finds the claim held and its delivery is retried, rather than
+     * scanned as an upload (which would revoke the reviewer's approval as unearned).
+     */
+    private Optional<Verdict> placedByPipeline(StoredObject stored) {
+        ObjectRef ref = stored.ref();
+        String verdictId = stored.metadata().get(Quarantine.VERDICT_ID_METADATA);
+        if (verdictId == null || verdictId.isBlank() || ref.versionId() == null) {
+            return Optional.empty();
+        }
+        Optional<Verdict> named = verdicts.find(verdictId);
+        if (named.isEmpty() || placedAt(named.get(), ref)) {
+            return named;
+        }
+        return verdicts.underClaim(verdictId, settings.retry().claimTtl(),
+                () -> verdicts.find(verdictId).filter(verdict -> placedAt(verdict, ref)),
+                () -> new ScanFailedException("verdict " + verdictId + ", which " + describe(ref) + " names, is being "
+                        + "carried out now (a release may be recording this version); the delivery will be retried",
+                        null));
+    }
+
+    private static boolean placedAt(Verdict verdict, ObjectRef version) {
+        return version.equals(verdict.placement().location());
     }
 
     /**
@@ -223,16 +267,9 @@ public final class ScanService {
      * @throws ScanFailedException when another delivery holds the claim; the queue retries this one later
      */
     <T> T underClaim(String verdictId, ObjectRef ref, java.util.function.Supplier<T> work) {
-        String owner = java.util.UUID.randomUUID().toString();
-        if (!verdicts.claim(verdictId, settings.retry().claimTtl(), owner)) {
-            throw new ScanFailedException("another delivery of " + describe(ref) + " is being scanned now; this one "
-                    + "will be retried and find its verdict", null);
-        }
-        try {
-            return work.get();
-        } finally {
-            verdicts.release(verdictId, owner);
-        }
+        return verdicts.underClaim(verdictId, settings.retry().claimTtl(), work, () -> new ScanFailedException(
+                "another delivery of " + describe(ref) + " is being scanned now; this one will be retried and find "
+                        + "its verdict", null));
     }
 
     /**

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.local.aws.LocalAws;
+import dev.sentinel.local.aws.RekognitionStandIn;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +17,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -54,6 +59,28 @@ class AwsClientsTest {
             assertSame(clients.sqs(), clients.sqs());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** A Rekognition that answers later than every attempt waits ends the call at its call timeout, not later. */
+    @Test
+    void aSlowRekognitionCallEndsAtItsCallTimeoutWhateverAttemptsAreLeft() {
+        LocalAws servers = LocalAws.shared();
+        RekognitionStandIn standIn = servers.rekognition();
+        standIn.reset();
+        standIn.respondWith(request -> RekognitionStandIn.delayed(RekognitionStandIn.moderationLabels(List.of()),
+                5_000));
+        AwsClients.Settings slowToGiveUp = new AwsClients.Settings(Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), null, null,
+                servers.rekognitionEndpoint(), true, new RekognitionBounds(10, Duration.ofMillis(300),
+                Duration.ofMillis(700)), null);
+        try (AwsClients clients = AwsClients.create(slowToGiveUp)) {
+            assertThrows(ApiCallTimeoutException.class, () -> clients.rekognition().detectModerationLabels(b -> b
+                    .image(i -> i.bytes(SdkBytes.fromByteArray(new byte[] {1})))));
+            long sent = standIn.count("DetectModerationLabels");
+            assertTrue(sent >= 1 && sent < 10, "the call ended before its ten attempts: " + sent + " sent");
+        } finally {
+            standIn.reset();
         }
     }
 

@@ -270,6 +270,28 @@ class SamTemplateTest {
         assertTrue(template.get("Parameters").has(maxReceives), "both come from one parameter: " + maxReceives);
     }
 
+    /** The batch deadline is planned for the timeout the function really has, and the queue waits past it. */
+    @Test
+    void scanFunctionPlansItsBatchesForItsOwnTimeout() {
+        JsonNode function = resources.get("ScanUploadFunction").get("Properties");
+        int timeout = function.has("Timeout") ? function.get("Timeout").asInt()
+                : template.at("/Globals/Function/Timeout").asInt();
+        JsonNode variables = function.at("/Environment/Variables");
+        assertEquals(timeout, variables.get("SCAN_FUNCTION_TIMEOUT_SECONDS").asInt(),
+                "SCAN_FUNCTION_TIMEOUT_SECONDS must be the function's Timeout");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("QUARANTINE_BUCKET", "quarantine",
+                "VERDICTS_TABLE", "verdicts"));
+        for (String name : List.of("SCAN_FUNCTION_TIMEOUT_SECONDS", "SCAN_RESERVE_SECONDS", "REKOGNITION_MAX_ATTEMPTS",
+                "REKOGNITION_ATTEMPT_TIMEOUT_MS", "REKOGNITION_CALL_TIMEOUT_MS")) {
+            assertTrue(variables.has(name), "the template sets " + name);
+            env.put(name, variables.get(name).asText());
+        }
+        var deadlines = dev.sentinel.config.ScanSettings.fromEnvironment(env).deadlines();
+        assertTrue(deadlines.perScan().toSeconds() < timeout, "one scan fits the timeout: " + deadlines);
+        // Lambda's advice for SQS sources: a visibility timeout of six times the function's timeout.
+        assertTrue(resources.at("/ScanQueue/Properties/VisibilityTimeout").asInt() >= 6 * timeout);
+    }
+
     @Test
     void noticeFunctionCannotDeleteOrMoveObjects() {
         String actions = resources.get("NoticeApiFunction").get("Properties").get("Policies").toString();
