@@ -5,16 +5,18 @@ import java.io.UncheckedIOException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.core.SdkPojo;
@@ -48,6 +50,8 @@ public final class S3ObjectStore implements ObjectStore {
     private static final int MAX_PARTS = 10_000;
     /** Parts copied at once: a server-side copy is bounded by S3, not by the function's network or memory. */
     private static final int PARALLEL_PARTS = 8;
+    /** How long a failed copy waits for its other parts before aborting (the lifecycle rule cleans up after). */
+    private static final Duration PART_COPY_WAIT = Duration.ofSeconds(10);
 
     private final S3Client s3;
     private final long singleCopyLimit;
@@ -267,7 +271,17 @@ public final class S3ObjectStore implements ObjectStore {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while copying " + source.ref() + " in parts", e);
         } finally {
+            // Parts still being copied would land after the abort and keep storage: let them end first.
             pool.shutdownNow();
+            awaitParts(pool);
+        }
+    }
+
+    private static void awaitParts(ExecutorService pool) {
+        try {
+            pool.awaitTermination(PART_COPY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
