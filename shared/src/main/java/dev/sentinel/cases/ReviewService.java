@@ -183,11 +183,11 @@ public final class ReviewService {
         return switch (current.state()) {
             case HELD, PUBLISHED, PENDING -> {
                 if (objects.head(where).isEmpty()) {
-                    yield quarantine.findVerifiedCopy(where, verdict.object().sha256())
+                    yield quarantine.findVerifiedCopy(where, verdict.object().content(), verdict.verdictId())
                             .map(copy -> new Placement(PlacementState.QUARANTINED, copy, now))
                             .orElse(new Placement(PlacementState.GONE, where, now));
                 }
-                ObjectRef copy = quarantine.copyAndVerify(where, verdict.object().sha256(), verdict.verdictId());
+                ObjectRef copy = quarantine.copyAndVerify(where, verdict.object().content(), verdict.verdictId());
                 quarantine.removeOriginal(where);
                 yield new Placement(PlacementState.QUARANTINED, copy, now);
             }
@@ -204,7 +204,7 @@ public final class ReviewService {
         return switch (current.state()) {
             case QUARANTINED, QUARANTINE_COPIED -> {
                 ObjectRef restored = quarantine.restore(current.location(), verdict.object().ref(),
-                        verdict.object().sha256(), verdict.verdictId(),
+                        verdict.object().content(), verdict.verdictId(),
                         Map.of(ScanService.VISIBILITY_TAG, ScanService.APPROVED));
                 yield new Placement(PlacementState.PUBLISHED, restored, now);
             }

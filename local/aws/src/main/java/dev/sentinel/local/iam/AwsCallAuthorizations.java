@@ -63,6 +63,11 @@ public final class AwsCallAuthorizations {
         switch (operation) {
             case "HeadObject" -> {
                 needs.add(onObject(versioned ? "s3:GetObjectVersion" : "s3:GetObject", object, Map.of(), ""));
+                // HeadObject: with checksum mode on an SSE-KMS object, "you must have permission to use the
+                // kms:Decrypt action to retrieve the checksum".
+                if ("ENABLED".equals(text(request, "ChecksumMode"))) {
+                    kmsFor(bucket, "kms:Decrypt", "the checksum of an SSE-KMS object").ifPresent(needs::add);
+                }
                 ifMissing = listBucket(bucket);
             }
             case "GetObject" -> {
@@ -91,7 +96,11 @@ public final class AwsCallAuthorizations {
                 }
                 kmsFor(bucket, "kms:GenerateDataKey", "writing into an SSE-KMS bucket").ifPresent(needs::add);
             }
-            case "UploadPart", "CompleteMultipartUpload" -> needs.add(onObject("s3:PutObject", object, Map.of(), ""));
+            case "UploadPart" -> {
+                needs.add(onObject("s3:PutObject", object, Map.of(), ""));
+                kmsFor(bucket, "kms:Decrypt", "a part of a multipart upload into an SSE-KMS bucket").ifPresent(needs::add);
+            }
+            case "CompleteMultipartUpload" -> needs.add(onObject("s3:PutObject", object, Map.of(), ""));
             case "AbortMultipartUpload" -> needs.add(onObject("s3:AbortMultipartUpload", object, Map.of(), ""));
             case "CopyObject", "UploadPartCopy" -> copy(operation, request, needs);
             case "ListObjectVersions" -> needs.add(new Authorization("s3:ListBucketVersions", bucketArn(bucket),
@@ -130,7 +139,13 @@ public final class AwsCallAuthorizations {
             // double assumes it does not, so no gate here can rest on it (see DenyCopiesIntoUploads).
         }
         kmsFor(sourceBucket, "kms:Decrypt", "reading an SSE-KMS copy source").ifPresent(needs::add);
-        kmsFor(targetBucket, "kms:GenerateDataKey", "writing into an SSE-KMS bucket").ifPresent(needs::add);
+        // Multipart uploads into an SSE-KMS bucket: kms:GenerateDataKey for CreateMultipartUpload, then kms:Decrypt
+        // for UploadPart and UploadPartCopy ("S3 must decrypt and read data from the encrypted file parts").
+        if (operation.equals("CopyObject")) {
+            kmsFor(targetBucket, "kms:GenerateDataKey", "writing into an SSE-KMS bucket").ifPresent(needs::add);
+        } else {
+            kmsFor(targetBucket, "kms:Decrypt", "a part copied into an SSE-KMS bucket").ifPresent(needs::add);
+        }
     }
 
     /** The SDK turns a copy's source bucket, key and version into S3's one URL-encoded header before any interceptor. */
