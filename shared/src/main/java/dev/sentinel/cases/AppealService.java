@@ -41,6 +41,12 @@ public final class AppealService {
             throw new CaseConflictException("verdict " + verdictId + " is still waiting for a person's review; "
                     + "appeal once it is decided");
         }
+        // An appeal is redress against a restriction: a published image has none to reverse, and reversing its
+        // release is a takedown, which is a notice's work (the appeal function moves nothing into quarantine).
+        if (!verdict.restricted()) {
+            throw new CaseConflictException("verdict " + verdictId + " restricts nothing (the image is published); "
+                    + "only a restriction can be appealed");
+        }
         Instant decidedAt = verdict.decisions().isEmpty() ? verdict.decidedAt()
                 : verdict.decisions().get(verdict.decisions().size() - 1).at();
         Instant now = clock.instant();

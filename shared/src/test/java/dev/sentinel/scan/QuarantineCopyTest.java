@@ -145,7 +145,8 @@ class QuarantineCopyTest {
         assertArrayEquals(large, read(restored));
         HeadObjectResponse served = head(restored);
         assertServedAsUploaded(served);
-        assertEquals(Map.of("album", "summer"), served.metadata());
+        assertEquals(Map.of("album", "summer", Quarantine.VERDICT_ID_METADATA, reversed.verdictId()),
+                served.metadata());
         assertNoPartsLeft(fx.uploads);
     }
 

@@ -171,7 +171,21 @@ class LeanFunctionJarsTest {
 
     @Test
     void appealApiCarriesS3AndDynamoDbAndLodgesAnAppeal() throws Exception {
-        String verdictId = scanInProcess("users/carol/appealed.jpg");
+        // Only a restriction a person confirmed can be appealed: quarantined here, confirmed in process.
+        servers.rekognition().respondWith(request -> request.operation().equals("DetectFaces")
+                ? RekognitionStandIn.faces(List.of())
+                : RekognitionStandIn.moderationLabels(List.of(new RekognitionStandIn.Label("Explicit", "", 1, 97))));
+        String verdictId;
+        try {
+            verdictId = scanInProcess("users/carol/appealed.jpg");
+        } finally {
+            servers.rekognition().respondWith(request -> request.operation().equals("DetectFaces")
+                    ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));
+        }
+        new dev.sentinel.api.ApiPipeline(ScanSettings.fromEnvironment(environment),
+                dev.sentinel.api.ApiSettings.fromEnvironment(environment), clients, StructuredLog.discard(),
+                Clock.systemUTC()).reviews().decide(verdictId, dev.sentinel.cases.ReviewService.CONFIRM,
+                "Explicit.", new dev.sentinel.cases.Actor("rev-1", List.of("reviewer")));
         ObjectNode event = (ObjectNode) SampleEvents.load("api-post-appeal.json");
         ObjectNode body = (ObjectNode) Json.mapper().readTree(event.get("body").asText());
         event.put("body", body.put("verdictId", verdictId).toString());

@@ -99,6 +99,17 @@ class AppealApiHandlerTest {
     }
 
     @Test
+    void aPublishedImageHasNoRestrictionToAppeal() {
+        Verdict verdict = fx.uploadAndScan("fine.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
+        assertEquals("PUBLISHED", verdict.placement().state().name());
+
+        Answer answer = call(handler(), lodge(verdict.verdictId()));
+
+        assertEquals(409, answer.status(), answer.body().toString());
+        assertTrue(answer.body().path("detail").asText().contains("restricts nothing"), answer.body().toString());
+    }
+
+    @Test
     void whileAReviewIsPendingThereIsNothingToAppealYet() {
         Verdict verdict = fx.uploadAndScan("pending.jpg", photo, explicit(97));
 
