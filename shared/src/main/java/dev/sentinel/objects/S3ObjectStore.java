@@ -389,7 +389,15 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * Not there: 404, or S3's 400 {@code InvalidArgument} for a version id it never issued (a version that cannot
+     * exist does not exist). A 403 is not missing: S3 answers it for a missing key only to callers that may not list
+     * the bucket, and the functions that must tell the two apart may.
+     */
     private static boolean isMissing(S3Exception e) {
-        return e.statusCode() == 404;
+        return e.statusCode() == 404 || e.statusCode() == 400 && e.awsErrorDetails() != null
+                && "InvalidArgument".equals(e.awsErrorDetails().errorCode())
+                && String.valueOf(e.awsErrorDetails().errorMessage()).toLowerCase(java.util.Locale.ROOT)
+                .contains("version");
     }
 }

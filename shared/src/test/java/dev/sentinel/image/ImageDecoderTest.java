@@ -46,6 +46,7 @@ class ImageDecoderTest {
     @Test
     void aDecodeOverItsTimeIsStoppedAndGivesUpItsPlace() throws InterruptedException {
         byte[] slow = TestImages.flatPng(6000, 6000, 8, 6);
+        awaitNoDecodes();
         long stoppedBefore = ImageDecoder.stoppedDecodes();
 
         UnreadableImageException e = assertThrows(UnreadableImageException.class,
@@ -53,10 +54,15 @@ class ImageDecoderTest {
         assertTrue(e.getMessage().contains("longer than 20 ms"), e.getMessage());
 
         // ImageIO ignores interrupts; only the reader's abort flag stops it. Wait for the abandoned decode to end.
+        awaitNoDecodes();
+        assertEquals(0, ImageDecoder.runningDecodes(), "the abandoned decode ended");
+        assertEquals(stoppedBefore + 1, ImageDecoder.stoppedDecodes(), "it ended because it was told to stop");
+    }
+
+    /** Decodes other tests abandoned end in their own time; this one's must be the only one counted. */
+    private static void awaitNoDecodes() throws InterruptedException {
         for (int i = 0; i < 600 && ImageDecoder.runningDecodes() > 0; i++) {
             Thread.sleep(100);
         }
-        assertEquals(0, ImageDecoder.runningDecodes(), "the abandoned decode ended");
-        assertEquals(stoppedBefore + 1, ImageDecoder.stoppedDecodes(), "it ended because it was told to stop");
     }
 }

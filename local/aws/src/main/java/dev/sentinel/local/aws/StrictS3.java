@@ -78,6 +78,8 @@ public final class StrictS3 implements ExecutionInterceptor {
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         SdkRequest request = attributes.getAttribute(AS_CALLED);
+        checkVersionId((String) field(request, "VersionId"));
+        checkVersionId((String) field(request, "SourceVersionId"));
         if (request instanceof PutObjectRequest put) {
             checkMetadataSize(put.metadata());
         } else if (request instanceof CreateMultipartUploadRequest create) {
@@ -232,6 +234,19 @@ public final class StrictS3 implements ExecutionInterceptor {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("strict-s3", "x")))
                 .build());
     }
+
+    /**
+     * S3 answers a version id it could never have issued with 400 {@code InvalidArgument}, not 404 (S3Mock answers
+     * 404). Here, what the local server issues: UUIDs, and {@code null} for objects written before versioning.
+     */
+    private static void checkVersionId(String versionId) {
+        if (versionId != null && !versionId.equals("null") && !ISSUED_VERSION.matcher(versionId).matches()) {
+            throw s3Error(400, "InvalidArgument", "Invalid version id specified");
+        }
+    }
+
+    private static final java.util.regex.Pattern ISSUED_VERSION =
+            java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private static S3Exception s3Error(int status, String code, String message) {
         return (S3Exception) S3Exception.builder().statusCode(status).message(message)
