@@ -85,7 +85,8 @@ public final class ModerationRoutes {
 
     private ApiResponse history(ApiRequest request) {
         String bucket = Inputs.bucket(request.path("bucket"));
-        String key = Inputs.key(request.path("key+"));
+        // API Gateway names a greedy {key+} without its plus: pathParameters.key, decoded, slashes included.
+        String key = Inputs.key(request.path("key"));
         return ApiResponse.json(200, Map.of("bucket", bucket, "key", key,
                 "verdicts", verdicts.historyOf(bucket, key)));
     }

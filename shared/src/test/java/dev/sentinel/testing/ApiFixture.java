@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * One isolated deployment for API tests: uploads and quarantine buckets, verdicts and cases tables, the
- * Rekognition stand-in answering by image content, and the sample HTTP API events from {@code events/} to patch.
+ * Rekognition stand-in answering by image content.
  * Each function's pipeline calls AWS as that function of template.yaml ({@link #pipelineAs}): what its deployed
  * role may not do fails as it would in AWS.
  */
@@ -123,7 +123,10 @@ public final class ApiFixture {
                 2, confidence);
     }
 
-    /** A sample event from {@code events/}, to be patched by the test. */
+    /**
+     * A sample event from {@code events/}, as it is. Tests build HTTP API requests with {@link HttpApiEvent}, from
+     * the deployed routes; {@link HttpApiEventTest} keeps the API samples equal to what it builds.
+     */
     public static ObjectNode sample(String name) {
         Path file = Path.of(System.getProperty("sentinel.repo", "../..")).resolve("events").resolve(name);
         try {
@@ -131,28 +134,6 @@ public final class ApiFixture {
         } catch (IOException e) {
             throw new UncheckedIOException("sample event " + file, e);
         }
-    }
-
-    /** Sets path parameters (and the raw path's placeholders do not matter to the handler). */
-    public static ObjectNode withPath(ObjectNode event, String name, String value) {
-        ((ObjectNode) event.withObjectProperty("pathParameters")).put(name, value);
-        return event;
-    }
-
-    public static ObjectNode withBody(ObjectNode event, Object body) {
-        try {
-            event.put("body", body instanceof String text ? text : Json.mapper().writeValueAsString(body));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return event;
-    }
-
-    public static ObjectNode withCaller(ObjectNode event, String subject, String... groups) {
-        ObjectNode claims = (ObjectNode) event.at("/requestContext/authorizer/jwt/claims");
-        claims.put("sub", subject);
-        claims.put("cognito:groups", "[" + String.join(" ", groups) + "]");
-        return event;
     }
 
     /** What a handler answered: status, and the body parsed as JSON. */
