@@ -166,7 +166,11 @@ final class LocalSentinel implements AutoCloseable {
         String format = name.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? "json" : "csv";
         HashLists.Parsed parsed = HashLists.parse(Files.readString(list), format,
                 name.replaceFirst("\\.[^.]*$", ""), "local-runner", java.time.Instant.now());
-        parsed.entries().forEach(bank::addToBank);
+        // Batch writes, as the API imports; a local table never throttles, so a remainder is a real failure.
+        DynamoHashBank.Written written = bank.addAllToBank(parsed.entries(), java.time.Duration.ofMinutes(5));
+        if (written.unwritten() > 0) {
+            throw new IllegalStateException(written.unwritten() + " hashes of " + name + " could not be written");
+        }
         return parsed;
     }
 

@@ -200,6 +200,56 @@ class ModerationApiHandlerTest {
         assertEquals("KNOWN_CONTENT", check.body().at("/verdict/reasons/0/code").asText());
     }
 
+    /**
+     * A list goes in with batch writes under the function's own role; one over the per-request limit is refused
+     * whole with the way out (send it in parts); the bank comes out a page at a time, each far under Lambda's 6 MB.
+     */
+    @Test
+    void longListsAreImportedInPartsAndExportedAPageAtATime() {
+        StringBuilder part = new StringBuilder("hash,kind,category,source\n");
+        for (int i = 0; i < 60; i++) {
+            part.append(String.format(java.util.Locale.ROOT, "%064x", i)).append(",sha256,shared-list,\n");
+        }
+        HttpApiEvent post = HttpApiEvent.of("POST /hash-lists").by("ops-1", "admin");
+
+        Answer imported = call(this::invoke, post.body(Map.of("format", "csv", "source", "partner-list",
+                "content", part.toString())).json());
+
+        assertEquals(201, imported.status(), imported.body().toString());
+        assertEquals(60, imported.body().path("imported").asInt());
+
+        StringBuilder whole = new StringBuilder("hash,kind,category,source\n");
+        for (int i = 0; i <= dev.sentinel.api.HashListRoutes.MAX_IMPORT_ENTRIES; i++) {
+            whole.append(String.format(java.util.Locale.ROOT, "%064x", 100_000 + i)).append(",sha256,big,\n");
+        }
+        Answer refused = call(this::invoke, post.body(Map.of("format", "csv", "source", "big-list",
+                "content", whole.toString())).json());
+        assertEquals(413, refused.status(), refused.body().toString());
+        assertTrue(refused.body().path("detail").asText().contains("parts of at most "
+                + dev.sentinel.api.HashListRoutes.MAX_IMPORT_ENTRIES), refused.body().toString());
+
+        java.util.Set<String> exported = new java.util.HashSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            HttpApiEvent page = HttpApiEvent.of("GET /hash-lists").by("ops-1", "admin").query("limit", "25");
+            Answer answer = call(this::invoke, (cursor == null ? page : page.query("cursor", cursor)).json());
+            assertEquals(200, answer.status(), answer.body().toString());
+            List<String> lines = answer.body().path("csv").asText().lines().skip(1).toList();
+            assertTrue(lines.size() <= 25 && lines.size() == answer.body().path("count").asInt(), lines.toString());
+            lines.forEach(line -> exported.add(line.split(",")[0]));
+            cursor = answer.body().hasNonNull("nextCursor") ? answer.body().get("nextCursor").asText() : null;
+            pages++;
+        } while (cursor != null && pages < 20);
+        assertEquals(60, exported.size(), "every imported entry once, none of the refused list");
+        assertTrue(pages >= 3);
+        for (String bad : List.of("limit=0", "limit=many", "cursor=bm90LWEtY3Vyc29y")) {
+            String[] parameter = bad.split("=");
+            assertEquals(400, call(this::invoke, HttpApiEvent.of("GET /hash-lists").by("ops-1", "admin")
+                    .query(parameter[0], parameter[1]).json()).status(), bad);
+        }
+    }
+
     @Test
     void badInputIsA400ProblemNeverA500() {
         Map<Object, String> cases = Map.of(
