@@ -57,6 +57,9 @@ public final class AwsClients implements AutoCloseable {
         }
     }
 
+    /** How long one whole Rekognition call (every attempt and back-off) may take, unless bounded otherwise. */
+    static final Duration DEFAULT_REKOGNITION_CALL_TIMEOUT = Duration.ofSeconds(60);
+
     /** Null when the clients were handed in already built. */
     private final Settings settings;
     private final SdkHttpClient http;
@@ -64,6 +67,9 @@ public final class AwsClients implements AutoCloseable {
     private final Lazy<DynamoDbClient> dynamo;
     private final Lazy<RekognitionClient> rekognition;
     private final Lazy<SqsClient> sqs;
+    private final Duration rekognitionCallTimeout;
+    /** False for a view that shares its other clients with the clients it was made from. */
+    private final boolean ownsShared;
 
     private AwsClients(Settings settings, SdkHttpClient http, S3Client s3, DynamoDbClient dynamo,
                        RekognitionClient rekognition) {
@@ -73,6 +79,19 @@ public final class AwsClients implements AutoCloseable {
         this.dynamo = new Lazy<>(dynamo);
         this.rekognition = new Lazy<>(rekognition);
         this.sqs = new Lazy<>(null);
+        this.rekognitionCallTimeout = DEFAULT_REKOGNITION_CALL_TIMEOUT;
+        this.ownsShared = true;
+    }
+
+    private AwsClients(AwsClients shared, Duration rekognitionCallTimeout) {
+        this.settings = shared.settings;
+        this.http = shared.http;
+        this.s3 = shared.s3;
+        this.dynamo = shared.dynamo;
+        this.rekognition = new Lazy<>(null);
+        this.sqs = shared.sqs;
+        this.rekognitionCallTimeout = rekognitionCallTimeout;
+        this.ownsShared = false;
     }
 
     /** Clients built elsewhere (e.g. Rekognition with other credentials than the local servers); no SQS. */
@@ -118,15 +137,45 @@ public final class AwsClients implements AutoCloseable {
         return dynamo.get(() -> build(DynamoDbClient.builder(), settings().dynamoEndpoint()));
     }
 
-    /** Throttling and 5xx are retried with jittered backoff; client errors (bad image) are not. */
+    /**
+     * Throttling and 5xx are retried with jittered backoff; client errors (bad image) are not. A call ends within its
+     * call timeout (60 s, or what {@link #withRekognitionCallTimeout} set), all attempts included.
+     */
     public RekognitionClient rekognition() {
         return rekognition.get(() -> build(RekognitionClient.builder()
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(Math.max(1, settings().rekognitionAttempts())).build())
-                        .apiCallAttemptTimeout(settings().rekognitionAttemptTimeout())
-                        .apiCallTimeout(Duration.ofSeconds(60))
+                        .apiCallAttemptTimeout(attemptTimeout())
+                        .apiCallTimeout(rekognitionCallTimeout)
                         .build()), settings().rekognitionEndpoint()));
+    }
+
+    /**
+     * These clients with every Rekognition call bounded as a whole by {@code callTimeout}: all its attempts and
+     * back-offs end within it. The API's on-demand checks use this so a check fits API Gateway's 29 seconds. The
+     * S3, DynamoDB and SQS clients are shared, not built again; closing the view closes only its Rekognition client.
+     * Clients handed in already built (the local runner's) have no settings to build another from, so they keep
+     * the bounds their Rekognition client was built with.
+     */
+    public AwsClients withRekognitionCallTimeout(Duration callTimeout) {
+        if (callTimeout.isNegative() || callTimeout.isZero()) {
+            throw new IllegalArgumentException("a call timeout must be positive, was " + callTimeout);
+        }
+        return settings == null ? this : new AwsClients(this, callTimeout);
+    }
+
+    /**
+     * The configured attempt timeout, but under a tighter call timeout at most half of it, so a slow or throttled
+     * first attempt still leaves time for another.
+     */
+    private Duration attemptTimeout() {
+        Duration configured = settings().rekognitionAttemptTimeout();
+        if (rekognitionCallTimeout.equals(DEFAULT_REKOGNITION_CALL_TIMEOUT)) {
+            return configured;
+        }
+        Duration half = rekognitionCallTimeout.dividedBy(2);
+        return configured.compareTo(half) < 0 ? configured : half;
     }
 
     /** For the functions that use queues directly (operations); the scan function only receives. */
@@ -150,12 +199,15 @@ public final class AwsClients implements AutoCloseable {
         return settings;
     }
 
-    /** Closes the clients that were built. */
+    /** Closes the clients that were built (of a view, only its own Rekognition client). */
     @Override
     public void close() {
+        rekognition.close();
+        if (!ownsShared) {
+            return;
+        }
         s3.close();
         dynamo.close();
-        rekognition.close();
         sqs.close();
         if (http != null) {
             http.close();

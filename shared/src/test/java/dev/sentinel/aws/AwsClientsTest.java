@@ -57,6 +57,35 @@ class AwsClientsTest {
         }
     }
 
+    /** The API's bound: a Rekognition that takes longer than the call timeout is given up on at it, retries and all. */
+    @Test
+    void aBoundedViewGivesUpOnRekognitionAtItsCallTimeoutAndSharesTheOtherClients() {
+        dev.sentinel.local.aws.RekognitionStandIn standIn = LocalAws.shared().rekognition();
+        standIn.reset();
+        standIn.respondWith(request -> dev.sentinel.local.aws.RekognitionStandIn.delayed(
+                dev.sentinel.local.aws.RekognitionStandIn.moderationLabels(List.of()), 5_000));
+        try (AwsClients clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
+                LocalAws.shared().s3Endpoint(), LocalAws.shared().dynamoEndpoint(),
+                LocalAws.shared().rekognitionEndpoint(), true, 4, java.time.Duration.ofSeconds(15)))) {
+            AwsClients bounded = clients.withRekognitionCallTimeout(java.time.Duration.ofMillis(1_500));
+            assertSame(clients.s3(), bounded.s3());
+            assertSame(clients.dynamo(), bounded.dynamo());
+            assertTrue(clients.rekognition() != bounded.rekognition(), "a Rekognition client of its own");
+
+            long started = System.nanoTime();
+            assertThrows(software.amazon.awssdk.core.exception.ApiCallTimeoutException.class, () -> bounded
+                    .rekognition().detectModerationLabels(b -> b.image(i -> i.bytes(
+                            software.amazon.awssdk.core.SdkBytes.fromByteArray(new byte[] {1, 2, 3})))));
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(millis < 4_000, "gave up after " + millis + " ms, not after the stand-in's 5 s");
+            bounded.close();
+            clients.dynamo().listTables();
+        } finally {
+            standIn.reset();
+        }
+    }
+
     @Test
     void clientsHandedInAreUsedAsTheyAreAndNoneIsBuiltBeside() {
         try (AwsClients built = AwsClients.create(local())) {

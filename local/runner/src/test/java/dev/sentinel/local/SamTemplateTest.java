@@ -260,6 +260,27 @@ class SamTemplateTest {
         assertTrue(policies.contains("sqs:StartMessageMoveTask"), policies);
     }
 
+    /**
+     * An on-demand check answers inside the moderation function's timeout: its two engine calls at their budget
+     * and a decode at its time box leave room for the reads and writes, and what does not fit has a queue to go to.
+     */
+    @Test
+    void onDemandChecksFitTheModerationFunctionsTimeout() {
+        JsonNode moderation = resources.get("ModerationApiFunction").get("Properties");
+        JsonNode variables = moderation.at("/Environment/Variables");
+        dev.sentinel.api.ApiSettings.Checks checks = dev.sentinel.api.ApiSettings.fromEnvironment(Map.of(
+                "CASES_TABLE", "cases", "CHECK_ENGINE_SECONDS", variables.path("CHECK_ENGINE_SECONDS").asText(),
+                "CHECK_INLINE_MAX_BYTES", variables.path("CHECK_INLINE_MAX_BYTES").asText())).checks();
+        long decodeSeconds = dev.sentinel.image.ImageDecoder.DEFAULT_TIME_LIMIT.toSeconds();
+        long timeout = moderation.get("Timeout").asLong();
+        assertTrue(2 * checks.engineCallTimeout().toSeconds() + decodeSeconds + 3 <= timeout,
+                "two engine calls of " + checks.engineCallTimeout() + " and a decode of " + decodeSeconds
+                        + " s leave too little of " + timeout + " s");
+        assertTrue(timeout <= 29, "API Gateway stops waiting for an integration at 30 s");
+        assertEquals("ScanQueue", variables.path("SCAN_QUEUE_URL").asText());
+        assertTrue(moderation.get("Policies").toString().contains("sqs:SendMessage"));
+    }
+
     @Test
     void scanFunctionHoldsOnTheLastDeliveryTheQueueAllows() {
         String maxReceives = resources.get("ScanQueue").get("Properties").get("RedrivePolicy").get("maxReceiveCount")

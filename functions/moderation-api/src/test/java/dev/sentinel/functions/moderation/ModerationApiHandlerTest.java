@@ -22,8 +22,8 @@ class ModerationApiHandlerTest {
 
     private static final String GENERATOR = "3f9a7d2e-image-generator";
     private final ApiFixture fx = new ApiFixture();
-    private final ModerationApiHandler handler = new ModerationApiHandler(fx.pipelineAs(ApiFixture.MODERATION)
-            .moderationRouter());
+    private final ModerationApiHandler handler = new ModerationApiHandler(fx.moderationRouter(
+            dev.sentinel.api.ApiSettings.Checks.DEFAULT));
 
     @Test
     void storedObjectIsScannedLikeAnUploadAndQuarantined() {

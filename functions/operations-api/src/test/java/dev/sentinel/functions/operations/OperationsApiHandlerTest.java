@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sentinel.api.ApiPipeline;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
-import dev.sentinel.json.Json;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.scan.S3Notifications;
 import dev.sentinel.scan.ScanBatch;
@@ -41,7 +38,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The operations routes against ElasticMQ (a real SQS-protocol server) and the local S3 and DynamoDB servers: a
@@ -144,7 +140,7 @@ class OperationsApiHandlerTest {
                 StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
         Map<String, String> changes = new HashMap<>();
         for (List<Message> batch = receive(scanQueue); !batch.isEmpty(); batch = receive(scanQueue)) {
-            ScanBatch.Report report = scanFunction.run(S3Notifications.parse(lambdaEvent(batch)));
+            ScanBatch.Report report = scanFunction.run(S3Notifications.parse(ApiFixture.sqsEvent(batch)));
             assertTrue(report.failedIds().isEmpty(), report.toString());
             for (ScanBatch.DeliveryResult result : report.deliveries()) {
                 for (ScanOutcome outcome : result.outcomes()) {
@@ -219,22 +215,6 @@ class OperationsApiHandlerTest {
     }
 
     private List<Message> receive(String queue) {
-        return sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)
-                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
-    }
-
-    /** The event Lambda's SQS integration would build for these messages. */
-    private static JsonNode lambdaEvent(List<Message> messages) {
-        ObjectNode event = Json.mapper().createObjectNode();
-        ArrayNode records = event.putArray("Records");
-        for (Message m : messages) {
-            ObjectNode record = records.addObject();
-            record.put("messageId", m.messageId());
-            record.put("body", m.body());
-            record.put("eventSource", "aws:sqs");
-            record.putObject("attributes").put("ApproximateReceiveCount",
-                    m.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1"));
-        }
-        return event;
+        return ApiFixture.receive(sqs, queue);
     }
 }
