@@ -70,7 +70,7 @@ public final class HashListRoutes {
     /** {@code ?limit=} (1 to 10,000, default 1,000) entries from {@code ?cursor=} (the previous page's nextCursor). */
     private ApiResponse exportList(ApiRequest request) {
         int limit = Inputs.limit(request.query().get("limit"), DEFAULT_EXPORT_PAGE, DynamoHashBank.MAX_PAGE);
-        DynamoHashBank.Page page = Inputs.atCursor(() -> bank.entries(limit, request.query().get("cursor")));
+        DynamoHashBank.Page page = CursorPages.atCursor(() -> bank.entries(limit, request.query().get("cursor")));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", page.entries().size());
         body.put("csv", HashLists.toCsv(page.entries()));

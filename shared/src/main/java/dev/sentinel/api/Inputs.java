@@ -46,23 +46,6 @@ public final class Inputs {
         throw ApiProblem.badRequest("limit must be a whole number from 1 to " + max);
     }
 
-    /**
-     * Reads a page from where a caller's cursor points: a cursor this API did not issue is a 400, and so is a
-     * well-formed one that DynamoDB refuses as a position in another listing.
-     */
-    static <T> T atCursor(java.util.function.Supplier<T> read) {
-        try {
-            return read.get();
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("cursor is not one this API issued");
-        } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException e) {
-            if (e.statusCode() == 400) {
-                throw ApiProblem.badRequest("cursor does not belong to this listing");
-            }
-            throw e;
-        }
-    }
-
     /** An S3 key as an upload could have it: 1 to 1024 bytes, no control characters, no path traversal. */
     public static String key(String key) {
         if (key == null || key.isEmpty()) {

@@ -42,7 +42,7 @@ public final class ReviewRoutes {
         int limit = Inputs.limit(request.query().get("limit"), 25, MAX_PAGE);
         String cursor = request.query().get("cursor");
         // A well-formed cursor from another status's listing is refused by DynamoDB.
-        VerdictStore.Page<Verdict> page = Inputs.atCursor(() -> verdicts.listByReview(status, limit, cursor));
+        VerdictStore.Page<Verdict> page = CursorPages.atCursor(() -> verdicts.listByReview(status, limit, cursor));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("items", page.items());
