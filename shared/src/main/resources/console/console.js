@@ -162,7 +162,7 @@ function renderFacts(v) {
     ["Engine", `${v.engine} ${v.modelVersion || ""}`],
     ["Deadline", v.reviewDeadline || "none"],
     ["Notices", (v.noticeIds || []).join(", ") || "none"],
-    ["SHA-256", v.contentHashes ? v.contentHashes.sha256 : v.object.sha256],
+    ["SHA-256", (v.contentHashes ? v.contentHashes.sha256 : v.object.sha256) || "not read (held for its size)"],
     ["PDQ", v.contentHashes && v.contentHashes.pdq ? `${v.contentHashes.pdq} (quality ${v.contentHashes.pdqQuality})` : "—"],
   ];
   if (v.safety && v.safety.faces) {

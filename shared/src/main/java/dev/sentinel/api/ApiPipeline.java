@@ -48,7 +48,7 @@ public final class ApiPipeline {
      * @param queue where checks go that cannot finish within the API's time ({@link #scanQueue})
      */
     public Router moderationRouter(OnDemandModeration.CheckQueue queue) {
-        AwsClients bounded = clients.withRekognitionCallTimeout(api.checks().engineCallTimeout());
+        AwsClients bounded = clients.withRekognitionBounds(api.checks().rekognition());
         OnDemandModeration moderation = new OnDemandModeration(ScanPipeline.service(scan, bounded, log, clock),
                 objects, verdicts, scan, clock, cases, api.checks().inlineMaxBytes(), queue);
         Router router = new ModerationRoutes(moderation, verdicts, cases, api.appealWindow()).register(new Router(log));

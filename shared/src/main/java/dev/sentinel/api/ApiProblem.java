@@ -34,6 +34,12 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(409, "urn:sentinel:problem:conflict", "Conflicts with the current state", detail);
     }
 
+    /** An error nobody planned for: no detail of it, only an incident id the logs carry too. */
+    public static ApiProblem internal(String incident) {
+        return new ApiProblem(500, "urn:sentinel:problem:internal", "Something went wrong on our side",
+                "an unexpected error; quote incident " + incident + " when reporting it");
+    }
+
     public static ApiProblem tooLarge(String detail) {
         return new ApiProblem(413, "urn:sentinel:problem:too-large", "The request is too large", detail);
     }

@@ -2,6 +2,7 @@ package dev.sentinel.api;
 
 import dev.sentinel.cases.NoticeDeadlines;
 import dev.sentinel.config.ConfigurationException;
+import dev.sentinel.config.RekognitionBounds;
 import java.time.Duration;
 import java.time.Period;
 import java.time.format.DateTimeParseException;
@@ -23,45 +24,45 @@ public record ApiSettings(String casesTable, Period appealWindow, NoticeDeadline
      * How an on-demand check ({@code POST /moderations}) stays inside API Gateway's 29 seconds, the moderation
      * function's timeout. What cannot fit goes to the scan queue and is answered 202 with the verdict to poll.
      *
-     * @param engineCallTimeout {@code CHECK_ENGINE_SECONDS}: the most one engine call (Rekognition's moderation
-     *                          labels, or its face ages) may take, all retries included; a check makes at most two
-     * @param inlineMaxBytes    {@code CHECK_INLINE_MAX_BYTES}: stored objects larger than this are queued at once,
-     *                          unread (reading, decoding, copying and verifying them would not fit)
+     * @param rekognition    {@code CHECK_REKOGNITION_MAX_ATTEMPTS}, {@code _ATTEMPT_TIMEOUT_MS} and
+     *                       {@code _CALL_TIMEOUT_MS}: the bounds of one Rekognition call (moderation labels, or face
+     *                       ages), retries included; a check makes at most two. The scan function keeps its own
+     *                       ({@code REKOGNITION_*}).
+     * @param inlineMaxBytes {@code CHECK_INLINE_MAX_BYTES}: stored objects larger than this are queued at once,
+     *                       unread (reading, decoding, copying and verifying them would not fit)
      */
-    public record Checks(Duration engineCallTimeout, long inlineMaxBytes) {
+    public record Checks(RekognitionBounds rekognition, long inlineMaxBytes) {
 
+        public static final String REKOGNITION_PREFIX = "CHECK_REKOGNITION_";
         /**
-         * Two engine calls of 6 s, plus decoding (time-boxed at 10 s) and the reads and writes around them, end
-         * inside 29 s; Rekognition usually answers in well under a second.
+         * Three tries of 3 s within 6 s a call: two calls, a decode at its time box and the reads and writes around
+         * them end inside 29 s; Rekognition usually answers in well under a second.
          */
-        public static final Checks DEFAULT = new Checks(Duration.ofSeconds(6), 15L * 1024 * 1024);
+        public static final Checks DEFAULT = new Checks(new RekognitionBounds(3, Duration.ofSeconds(3),
+                Duration.ofSeconds(6)), 15L * 1024 * 1024);
         /** Two calls of this long and a decode at its time box leave no room for the rest in 29 s. */
-        public static final int MAX_ENGINE_SECONDS = 8;
+        public static final Duration MAX_CALL_TIMEOUT = Duration.ofSeconds(8);
 
         static Checks fromEnvironment(Map<String, String> env, List<String> problems) {
-            long seconds = number(env, "CHECK_ENGINE_SECONDS", DEFAULT.engineCallTimeout().toSeconds(), 1,
-                    MAX_ENGINE_SECONDS, problems);
-            long bytes = number(env, "CHECK_INLINE_MAX_BYTES", DEFAULT.inlineMaxBytes(), 1, Long.MAX_VALUE, problems);
-            return new Checks(Duration.ofSeconds(seconds), bytes);
-        }
-
-        private static long number(Map<String, String> env, String name, long fallback, long min, long max,
-                                   List<String> problems) {
-            String raw = env.get(name);
-            if (raw == null || raw.isBlank()) {
-                return fallback;
+            RekognitionBounds bounds = RekognitionBounds.fromEnvironment(env, REKOGNITION_PREFIX,
+                    DEFAULT.rekognition(), problems);
+            if (bounds.callTimeout().compareTo(MAX_CALL_TIMEOUT) > 0) {
+                problems.add(REKOGNITION_PREFIX + "CALL_TIMEOUT_MS must be at most " + MAX_CALL_TIMEOUT.toMillis()
+                        + " (two calls and a decode within 29 s), was " + bounds.callTimeout().toMillis());
             }
-            try {
-                long value = Long.parseLong(raw.trim());
-                if (value >= min && value <= max) {
-                    return value;
+            long bytes = DEFAULT.inlineMaxBytes();
+            String raw = env.get("CHECK_INLINE_MAX_BYTES");
+            if (raw != null && !raw.isBlank()) {
+                try {
+                    bytes = Long.parseLong(raw.trim());
+                } catch (NumberFormatException e) {
+                    bytes = 0;
                 }
-            } catch (NumberFormatException e) {
-                // reported below
+                if (bytes < 1) {
+                    problems.add("CHECK_INLINE_MAX_BYTES must be a whole number of bytes above 0, was '" + raw + "'");
+                }
             }
-            problems.add(name + " must be a whole number from " + min + (max == Long.MAX_VALUE ? " up"
-                    : " to " + max) + ", was '" + raw + "'");
-            return fallback;
+            return new Checks(bounds, bytes);
         }
     }
 

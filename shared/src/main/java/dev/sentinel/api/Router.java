@@ -123,6 +123,12 @@ public final class Router {
             log.warn("request-failed", Map.of("route", request.routeKey(), "error", e.getClass().getSimpleName()));
             return ApiResponse.problem(new ApiProblem(503, "urn:sentinel:problem:unavailable",
                     "Try again later", "the moderation pipeline could not answer now; nothing was published"));
+        } catch (RuntimeException e) {
+            // Nothing of what went wrong reaches the caller; the incident id ties the answer to the log line.
+            String incident = java.util.UUID.randomUUID().toString();
+            log.error("request-crashed", Map.of("route", request.routeKey(), "incident", incident,
+                    "error", e.getClass().getName()));
+            return ApiResponse.problem(ApiProblem.internal(incident));
         }
     }
 

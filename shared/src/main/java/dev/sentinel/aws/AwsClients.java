@@ -1,5 +1,6 @@
 package dev.sentinel.aws;
 
+import dev.sentinel.config.RekognitionBounds;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -34,14 +35,22 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public final class AwsClients implements AutoCloseable {
 
     /**
-     * Explicit endpoints (null = the SDK's own resolution), how many attempts a Rekognition call gets and how long
-     * one attempt may take before it counts as failed.
+     * Explicit endpoints (null = the SDK's own resolution) and the bounds of every Rekognition call (attempts, the
+     * timeout of one attempt and of the whole call).
      */
     public record Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
-                           URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
-                           Duration rekognitionAttemptTimeout, URI sqsEndpoint) {
+                           URI rekognitionEndpoint, boolean s3PathStyle, RekognitionBounds rekognition,
+                           URI sqsEndpoint) {
 
-        public static final Duration DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
+        public static final Duration DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT = RekognitionBounds.DEFAULT.attemptTimeout();
+
+        /** Attempts and attempt timeout given; the call as a whole may take as long as all of its attempts. */
+        public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
+                        URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
+                        Duration rekognitionAttemptTimeout, URI sqsEndpoint) {
+            this(region, credentials, s3Endpoint, dynamoEndpoint, rekognitionEndpoint, s3PathStyle,
+                    RekognitionBounds.ofAttempts(rekognitionAttempts, rekognitionAttemptTimeout), sqsEndpoint);
+        }
 
         public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
                         URI rekognitionEndpoint, boolean s3PathStyle, int rekognitionAttempts,
@@ -57,9 +66,6 @@ public final class AwsClients implements AutoCloseable {
         }
     }
 
-    /** How long one whole Rekognition call (every attempt and back-off) may take, unless bounded otherwise. */
-    static final Duration DEFAULT_REKOGNITION_CALL_TIMEOUT = Duration.ofSeconds(60);
-
     /** Null when the clients were handed in already built. */
     private final Settings settings;
     private final SdkHttpClient http;
@@ -67,7 +73,8 @@ public final class AwsClients implements AutoCloseable {
     private final Lazy<DynamoDbClient> dynamo;
     private final Lazy<RekognitionClient> rekognition;
     private final Lazy<SqsClient> sqs;
-    private final Duration rekognitionCallTimeout;
+    /** Bounds a view sets for its Rekognition calls instead of the settings' own; null for those. */
+    private final RekognitionBounds rekognitionBounds;
     /** False for a view that shares its other clients with the clients it was made from. */
     private final boolean ownsShared;
 
@@ -79,18 +86,18 @@ public final class AwsClients implements AutoCloseable {
         this.dynamo = new Lazy<>(dynamo);
         this.rekognition = new Lazy<>(rekognition);
         this.sqs = new Lazy<>(null);
-        this.rekognitionCallTimeout = DEFAULT_REKOGNITION_CALL_TIMEOUT;
+        this.rekognitionBounds = null;
         this.ownsShared = true;
     }
 
-    private AwsClients(AwsClients shared, Duration rekognitionCallTimeout) {
+    private AwsClients(AwsClients shared, RekognitionBounds rekognitionBounds) {
         this.settings = shared.settings;
         this.http = shared.http;
         this.s3 = shared.s3;
         this.dynamo = shared.dynamo;
         this.rekognition = new Lazy<>(null);
         this.sqs = shared.sqs;
-        this.rekognitionCallTimeout = rekognitionCallTimeout;
+        this.rekognitionBounds = rekognitionBounds;
         this.ownsShared = false;
     }
 
@@ -99,14 +106,21 @@ public final class AwsClients implements AutoCloseable {
         this(null, null, s3, dynamo, rekognition);
     }
 
-    /** For Lambda: region and credentials from the environment, endpoints from the SDK's environment variables. */
+    /**
+     * For Lambda: region and credentials from the environment, endpoints from the SDK's environment variables,
+     * Rekognition calls bounded as {@code REKOGNITION_*} say ({@link RekognitionBounds#fromEnvironment(Map)}).
+     */
     public static AwsClients fromEnvironment(Map<String, String> env) {
+        return fromEnvironment(env, RekognitionBounds.fromEnvironment(env));
+    }
+
+    /** As {@link #fromEnvironment(Map)}, Rekognition calls bounded by {@code rekognition} (a function's own budget). */
+    public static AwsClients fromEnvironment(Map<String, String> env, RekognitionBounds rekognition) {
         String region = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
         boolean customS3 = env.containsKey("AWS_ENDPOINT_URL_S3") || env.containsKey("AWS_ENDPOINT_URL");
         boolean pathStyle = customS3 || Boolean.parseBoolean(env.getOrDefault("S3_FORCE_PATH_STYLE", "false"));
-        int attempts = Integer.parseInt(env.getOrDefault("REKOGNITION_MAX_ATTEMPTS", "5"));
         return create(new Settings(Region.of(region), DefaultCredentialsProvider.builder().build(), null, null, null,
-                pathStyle, attempts));
+                pathStyle, rekognition, null));
     }
 
     /** Builds no client yet: each is built when its accessor is first called. */
@@ -138,44 +152,31 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /**
-     * Throttling and 5xx are retried with jittered backoff; client errors (bad image) are not. A call ends within its
-     * call timeout (60 s, or what {@link #withRekognitionCallTimeout} set), all attempts included.
+     * Throttling, 5xx and attempts that time out are retried with jittered backoff; client errors (bad image) are
+     * not. The whole call, retries included, ends within the bounds' call timeout: a slow Rekognition costs a scan
+     * a known, bounded time. The bounds are the settings' own, or a view's ({@link #withRekognitionBounds}).
      */
     public RekognitionClient rekognition() {
-        return rekognition.get(() -> build(RekognitionClient.builder()
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .maxAttempts(Math.max(1, settings().rekognitionAttempts())).build())
-                        .apiCallAttemptTimeout(attemptTimeout())
-                        .apiCallTimeout(rekognitionCallTimeout)
-                        .build()), settings().rekognitionEndpoint()));
+        return rekognition.get(() -> {
+            RekognitionBounds bounds = rekognitionBounds != null ? rekognitionBounds : settings().rekognition();
+            return build(RekognitionClient.builder()
+                    .overrideConfiguration(ClientOverrideConfiguration.builder()
+                            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                    .maxAttempts(bounds.attempts()).build())
+                            .apiCallAttemptTimeout(bounds.attemptTimeout())
+                            .apiCallTimeout(bounds.callTimeout())
+                            .build()), settings().rekognitionEndpoint());
+        });
     }
 
     /**
-     * These clients with every Rekognition call bounded as a whole by {@code callTimeout}: all its attempts and
-     * back-offs end within it. The API's on-demand checks use this so a check fits API Gateway's 29 seconds. The
-     * S3, DynamoDB and SQS clients are shared, not built again; closing the view closes only its Rekognition client.
-     * Clients handed in already built (the local runner's) have no settings to build another from, so they keep
-     * the bounds their Rekognition client was built with.
+     * These clients with every Rekognition call bounded by {@code bounds} instead of the settings' own. The API's
+     * on-demand checks use it so a check fits API Gateway's 29 seconds. The S3, DynamoDB and SQS clients are shared,
+     * not built again; closing the view closes only its Rekognition client. Clients handed in already built (the
+     * local runner's) have no settings to build another from, so they keep the bounds theirs was built with.
      */
-    public AwsClients withRekognitionCallTimeout(Duration callTimeout) {
-        if (callTimeout.isNegative() || callTimeout.isZero()) {
-            throw new IllegalArgumentException("a call timeout must be positive, was " + callTimeout);
-        }
-        return settings == null ? this : new AwsClients(this, callTimeout);
-    }
-
-    /**
-     * The configured attempt timeout, but under a tighter call timeout at most half of it, so a slow or throttled
-     * first attempt still leaves time for another.
-     */
-    private Duration attemptTimeout() {
-        Duration configured = settings().rekognitionAttemptTimeout();
-        if (rekognitionCallTimeout.equals(DEFAULT_REKOGNITION_CALL_TIMEOUT)) {
-            return configured;
-        }
-        Duration half = rekognitionCallTimeout.dividedBy(2);
-        return configured.compareTo(half) < 0 ? configured : half;
+    public AwsClients withRekognitionBounds(RekognitionBounds bounds) {
+        return settings == null ? this : new AwsClients(this, bounds);
     }
 
     /** For the functions that use queues directly (operations); the scan function only receives. */

@@ -16,6 +16,7 @@ import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.ReviewStatus;
 import dev.sentinel.verdict.Verdict;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ public final class ReviewService {
     public static final String RELEASE_REQUESTED = "RELEASE_REQUESTED";
     public static final String CONFIRMED_CATEGORY = "confirmed-by-review";
     public static final String REVIEW_SOURCE = "sentinel-reviews";
+    /** Longer than an API function may run (29 s): a release that died holding it stops blocking after this. */
+    private static final Duration RESTORE_CLAIM = Duration.ofMinutes(1);
 
     private final VerdictStore verdicts;
     private final ObjectStore objects;
@@ -127,6 +130,20 @@ public final class ReviewService {
      */
     Verdict record(Verdict verdict, String kind, String outcome, boolean restrict, String reason, Actor actor,
                    String appealId) {
+        PlacementState state = verdict.placement().state();
+        if (restrict || (state != PlacementState.QUARANTINED && state != PlacementState.QUARANTINE_COPIED)) {
+            return carryOutAndRecord(verdict, kind, outcome, restrict, reason, actor, appealId);
+        }
+        // A restore writes a new version of the upload, whose notification reaches the scan. Under the verdict's
+        // claim until the version is recorded, so the scan waits for the record instead of judging it as an upload.
+        return verdicts.underClaim(verdict.verdictId(), RESTORE_CLAIM,
+                () -> carryOutAndRecord(verdict, kind, outcome, restrict, reason, actor, appealId),
+                () -> new CaseConflictException("verdict " + verdict.verdictId() + " is being scanned or moved right "
+                        + "now; try again in a moment"));
+    }
+
+    private Verdict carryOutAndRecord(Verdict verdict, String kind, String outcome, boolean restrict, String reason,
+                                      Actor actor, String appealId) {
         Instant now = clock.instant();
         Placement placement = restrict ? restrict(verdict, now) : release(verdict, now);
         List<HumanDecision> decisions = new ArrayList<>(verdict.decisions());
@@ -166,11 +183,11 @@ public final class ReviewService {
         return switch (current.state()) {
             case HELD, PUBLISHED, PENDING -> {
                 if (objects.head(where).isEmpty()) {
-                    yield quarantine.findVerifiedCopy(where, verdict.object().sha256())
+                    yield quarantine.findVerifiedCopy(where, verdict.object().content(), verdict.verdictId())
                             .map(copy -> new Placement(PlacementState.QUARANTINED, copy, now))
                             .orElse(new Placement(PlacementState.GONE, where, now));
                 }
-                ObjectRef copy = quarantine.copyAndVerify(where, verdict.object().sha256(), verdict.verdictId());
+                ObjectRef copy = quarantine.copyAndVerify(where, verdict.object().content(), verdict.verdictId());
                 quarantine.removeOriginal(where);
                 yield new Placement(PlacementState.QUARANTINED, copy, now);
             }
@@ -187,7 +204,8 @@ public final class ReviewService {
         return switch (current.state()) {
             case QUARANTINED, QUARANTINE_COPIED -> {
                 ObjectRef restored = quarantine.restore(current.location(), verdict.object().ref(),
-                        verdict.object().sha256(), Map.of(ScanService.VISIBILITY_TAG, ScanService.APPROVED));
+                        verdict.object().content(), verdict.verdictId(),
+                        Map.of(ScanService.VISIBILITY_TAG, ScanService.APPROVED));
                 yield new Placement(PlacementState.PUBLISHED, restored, now);
             }
             case HELD, PENDING, PUBLISHED -> {

@@ -1,5 +1,6 @@
 package dev.sentinel.config;
 
+import dev.sentinel.image.ImageDecoder;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.safety.SafetySettings;
 import java.time.Duration;
@@ -26,10 +27,12 @@ import java.util.stream.Collectors;
  * @param safety           child-safety settings (minor age, retention, outside review)
  * @param casesTable       where child-safety report records go; null for nowhere
  * @param retry            how deliveries of the same upload are kept apart and when retrying stops
+ * @param deadlines        how a batch of deliveries fits the function's timeout
  */
 public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable,
                            String policySource, long maxObjectBytes, String engine, double cascadeEscalateAt,
-                           String hashBankTable, SafetySettings safety, String casesTable, Retry retry) {
+                           String hashBankTable, SafetySettings safety, String casesTable, Retry retry,
+                           Deadlines deadlines) {
 
     /**
      * @param claimTtl          how long a delivery holds its claim on an upload; a crashed holder's claim lapses
@@ -41,6 +44,27 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
      */
     public record Retry(Duration claimTtl, int holdAfterAttempts) {
         public static final Retry DEFAULT = new Retry(Duration.ofMinutes(2), 5);
+    }
+
+    /**
+     * What one scan may cost in time, so that a batch never runs into the function's timeout (which would return
+     * every message of the batch, finished or not, to the queue). A scan makes at most two Rekognition calls
+     * (moderation labels, then face ages), each ending within {@code rekognition}'s call timeout, and needs
+     * {@code reserve} for everything else: reading, hashing and decoding the object (decoding is time-boxed),
+     * storing the verdict and moving the object.
+     *
+     * @param functionTimeout the function's timeout in the template; a scan must fit it with room to spare
+     * @param rekognition     attempts and timeouts of each Rekognition call
+     * @param reserve         what one scan needs beside its engine calls
+     */
+    public record Deadlines(Duration functionTimeout, RekognitionBounds rekognition, Duration reserve) {
+        public static final Deadlines DEFAULT = new Deadlines(Duration.ofSeconds(60), RekognitionBounds.DEFAULT,
+                Duration.ofSeconds(15));
+
+        /** The longest one scan can take: a batch starts another only while this much time is left. */
+        public Duration perScan() {
+            return rekognition.callTimeout().multipliedBy(2).plus(reserve);
+        }
     }
 
     public static final long DEFAULT_MAX_OBJECT_BYTES = 50L * 1024 * 1024;
@@ -55,6 +79,14 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
     public ScanSettings {
         uploadBuckets = Set.copyOf(uploadBuckets);
         retry = retry == null ? Retry.DEFAULT : retry;
+        deadlines = deadlines == null ? Deadlines.DEFAULT : deadlines;
+    }
+
+    public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
+                        long maxObjectBytes, String engine, double cascadeEscalateAt, String hashBankTable,
+                        SafetySettings safety, String casesTable, Retry retry) {
+        this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine, cascadeEscalateAt,
+                hashBankTable, safety, casesTable, retry, Deadlines.DEFAULT);
     }
 
     public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
@@ -78,17 +110,22 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
 
     public ScanSettings withHashBank(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, table, safety, casesTable, retry);
+                cascadeEscalateAt, table, safety, casesTable, retry, deadlines);
     }
 
     public ScanSettings withCasesTable(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, table, retry);
+                cascadeEscalateAt, hashBankTable, safety, table, retry, deadlines);
     }
 
     public ScanSettings withRetry(Retry newRetry) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, casesTable, newRetry);
+                cascadeEscalateAt, hashBankTable, safety, casesTable, newRetry, deadlines);
+    }
+
+    public ScanSettings withDeadlines(Deadlines newDeadlines) {
+        return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
+                cascadeEscalateAt, hashBankTable, safety, casesTable, retry, newDeadlines);
     }
 
     public boolean scans(String bucket) {
@@ -97,8 +134,9 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
 
     /**
      * Reads {@code UPLOAD_BUCKETS} (comma-separated), {@code QUARANTINE_BUCKET}, {@code VERDICTS_TABLE},
-     * {@code POLICY_SOURCE}, {@code MAX_OBJECT_BYTES}, {@code MODERATION_ENGINE}, {@code SCAN_CLAIM_SECONDS} and
-     * {@code SCAN_HOLD_AFTER_ATTEMPTS}.
+     * {@code POLICY_SOURCE}, {@code MAX_OBJECT_BYTES}, {@code MODERATION_ENGINE}, {@code SCAN_CLAIM_SECONDS},
+     * {@code SCAN_HOLD_AFTER_ATTEMPTS}, {@code SCAN_FUNCTION_TIMEOUT_SECONDS}, {@code SCAN_RESERVE_SECONDS} and the
+     * Rekognition bounds ({@link RekognitionBounds#SCAN_PREFIX}), checking that a scan fits the function's timeout.
      */
     public static ScanSettings fromEnvironment(Map<String, String> env) {
         List<String> problems = new ArrayList<>();
@@ -141,6 +179,7 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         int claimSeconds = wholeNumber(env, "SCAN_CLAIM_SECONDS", (int) Retry.DEFAULT.claimTtl().toSeconds(), 1,
                 problems);
         int holdAfter = wholeNumber(env, "SCAN_HOLD_AFTER_ATTEMPTS", Retry.DEFAULT.holdAfterAttempts(), 1, problems);
+        Deadlines deadlines = deadlines(env, Duration.ofSeconds(claimSeconds), problems);
         if (!problems.isEmpty()) {
             throw new ConfigurationException("scan configuration is invalid: " + String.join("; ", problems));
         }
@@ -149,10 +188,34 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? defaultPolicyFor(engine) : policy,
                 maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank, SafetySettings.fromEnvironment(env),
                 env.getOrDefault("CASES_TABLE", "").isBlank() ? null : env.get("CASES_TABLE").trim(),
-                new Retry(Duration.ofSeconds(claimSeconds), holdAfter));
+                new Retry(Duration.ofSeconds(claimSeconds), holdAfter), deadlines);
     }
 
-    private static int wholeNumber(Map<String, String> env, String name, int fallback, int min, List<String> problems) {
+    private static Deadlines deadlines(Map<String, String> env, Duration claimTtl, List<String> problems) {
+        Deadlines fallback = Deadlines.DEFAULT;
+        int timeout = wholeNumber(env, "SCAN_FUNCTION_TIMEOUT_SECONDS", (int) fallback.functionTimeout().toSeconds(),
+                1, problems);
+        int reserve = wholeNumber(env, "SCAN_RESERVE_SECONDS", (int) fallback.reserve().toSeconds(), 1, problems);
+        Deadlines deadlines = new Deadlines(Duration.ofSeconds(timeout), RekognitionBounds.fromEnvironment(env,
+                RekognitionBounds.SCAN_PREFIX, fallback.rekognition(), problems), Duration.ofSeconds(reserve));
+        if (deadlines.reserve().compareTo(ImageDecoder.DEFAULT_TIME_LIMIT) <= 0) {
+            problems.add("SCAN_RESERVE_SECONDS (" + reserve + ") must exceed the " + ImageDecoder.DEFAULT_TIME_LIMIT
+                    .toSeconds() + " s an image may take to decode");
+        }
+        long perScan = deadlines.perScan().toMillis();
+        if (perScan >= deadlines.functionTimeout().toMillis()) {
+            problems.add("one scan may take " + perScan + " ms (2 x REKOGNITION_CALL_TIMEOUT_MS + SCAN_RESERVE_SECONDS)"
+                    + ", which does not fit SCAN_FUNCTION_TIMEOUT_SECONDS (" + timeout + "): lower the Rekognition "
+                    + "bounds or raise the function's timeout with it");
+        }
+        if (perScan >= claimTtl.toMillis()) {
+            problems.add("SCAN_CLAIM_SECONDS (" + claimTtl.toSeconds() + ") must exceed the longest scan (" + perScan
+                    + " ms), or a live scan's claim could lapse and a duplicate delivery decide beside it");
+        }
+        return deadlines;
+    }
+
+    static int wholeNumber(Map<String, String> env, String name, int fallback, int min, List<String> problems) {
         String raw = env.get(name);
         if (raw == null || raw.isBlank()) {
             return fallback;

@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
 /**
  * Hash lists in and out of the bank.
  *
- * <p>CSV: a header {@code hash,kind,category,source}, then one hash per line; {@code kind} is {@code pdq} (64 hex
- * digits), {@code sha256} (64) or {@code md5} (32); {@code source} may be empty (the import's name is used); blank
- * lines and lines starting with {@code #} are skipped. JSON: an array of objects with the same fields. Every
- * invalid line is reported with its number and skipped; the valid ones are imported.
+ * <p>CSV (RFC 4180, as spreadsheets export it: quoted fields, CRLF, a byte-order mark): a header
+ * {@code hash,kind,category,source}, then one hash per record; {@code kind} is {@code pdq} (64 hex digits),
+ * {@code sha256} (64) or {@code md5} (32); {@code source} may be empty (the import's name is used); blank lines and
+ * lines starting with {@code #} are skipped. JSON: an array of objects with the same fields. Every invalid record is
+ * reported with the line it starts on and skipped; the valid ones are imported.
  */
 public final class HashLists {
 
@@ -42,7 +43,7 @@ public final class HashLists {
         StringBuilder out = new StringBuilder(CSV_HEADER).append('\n');
         for (BankEntry e : entries) {
             out.append(e.hash()).append(',').append(e.kind()).append(',').append(e.category()).append(',')
-                    .append(e.source()).append('\n');
+                    .append(CsvRecords.field(e.source())).append('\n');
         }
         return out.toString();
     }
@@ -50,28 +51,31 @@ public final class HashLists {
     private static Parsed parseCsv(String text, String defaultSource, String addedBy, Instant now) {
         List<BankEntry> entries = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
-        String[] lines = text.split("\r?\n", -1);
         boolean headerSeen = false;
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+        for (CsvRecords.Record record : CsvRecords.read(text)) {
+            if (record.skippable()) {
                 continue;
             }
+            if (record.malformed() != null) {
+                problems.add(new Problem(record.line(), record.malformed()));
+                continue;
+            }
+            List<String> cells = record.fields().stream().map(String::strip).toList();
             if (!headerSeen) {
                 headerSeen = true;
-                if (!line.equalsIgnoreCase(CSV_HEADER)) {
-                    problems.add(new Problem(i + 1, "the first line must be the header " + CSV_HEADER));
+                if (!String.join(",", cells).equalsIgnoreCase(CSV_HEADER)) {
+                    problems.add(new Problem(record.line(), "the first line must be the header " + CSV_HEADER));
                     return new Parsed(List.of(), problems);
                 }
                 continue;
             }
-            String[] cells = line.split(",", -1);
-            if (cells.length < 3 || cells.length > 4) {
-                problems.add(new Problem(i + 1, "expected 3 or 4 comma-separated fields, found " + cells.length));
+            if (cells.size() < 3 || cells.size() > 4) {
+                problems.add(new Problem(record.line(), "expected 3 or 4 comma-separated fields, found "
+                        + cells.size()));
                 continue;
             }
-            String source = cells.length == 4 && !cells[3].isBlank() ? cells[3].strip() : defaultSource;
-            validated(cells[0].strip(), cells[1].strip(), cells[2].strip(), source, addedBy, now, i + 1, entries,
+            String source = cells.size() == 4 && !cells.get(3).isBlank() ? cells.get(3) : defaultSource;
+            validated(cells.get(0), cells.get(1), cells.get(2), source, addedBy, now, record.line(), entries,
                     problems);
         }
         return new Parsed(entries, problems);
@@ -113,8 +117,8 @@ public final class HashLists {
             problems.add(new Problem(line, normalisedKind + " hashes are " + digits + " hex digits"));
         } else if (!CATEGORY.matcher(category).matches()) {
             problems.add(new Problem(line, "category must be lower-case letters, digits and dashes"));
-        } else if (source == null || source.isBlank() || source.contains(",")) {
-            problems.add(new Problem(line, "source must be a name without commas"));
+        } else if (source == null || source.isBlank() || source.chars().anyMatch(Character::isISOControl)) {
+            problems.add(new Problem(line, "source must be a name on one line"));
         } else {
             entries.add(new BankEntry(hex, normalisedKind, category, source, addedBy, now, null));
         }

@@ -1,6 +1,10 @@
 package dev.sentinel.image;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.MultiPixelPackedSampleModel;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -11,18 +15,28 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.Iterator;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.event.IIOReadProgressListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads images with ImageIO (JPEG, PNG, GIF, BMP, TIFF from the JDK; WebP from the TwelveMonkeys plugin).
  *
- * <p>The header is read before any pixel: an image declaring more than {@code maxPixels} is refused without
- * decoding (a few kilobytes can declare gigapixels). Large images are decoded with source subsampling, so the
- * decoded raster stays near the size asked for instead of the size declared. Only the first frame of an animation
- * is read, and a decode that takes longer than the time limit is abandoned and the image refused.
+ * <p>The header is read before any pixel: an image declaring more than {@code maxPixels}, or more than
+ * {@link #DEFAULT_MAX_DECODED_BYTES} once decoded at full size (pixels x bands x bytes per sample: a 16-bit RGBA PNG
+ * needs 8 bytes a pixel), is refused without decoding (under a megabyte can declare gigabytes). Large images are
+ * decoded with source subsampling, so the decoded raster stays near the size asked for and within
+ * {@link #DECODE_BUDGET_BYTES}, whatever the image declares. Only the first frame of an animation is read.
+ *
+ * <p>Decodes run in a process-wide pool of {@value #CONCURRENT_DECODES}: a decode that overruns its time limit is
+ * told to stop ({@link ImageReader#abort()}, which the readers check between rows) and keeps its place in the pool
+ * until it has, so abandoned decodes can never pile up and hold memory while the next images are read.
  */
 public final class ImageDecoder {
 
@@ -36,6 +50,14 @@ public final class ImageDecoder {
 
     /** Long enough for any honest image of the allowed size on a small Lambda; hostile files can take forever. */
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(10);
+    /** The pixel cap at 8-bit RGBA: anything larger at full size is not an image people share but a bomb. */
+    public static final long DEFAULT_MAX_DECODED_BYTES = 4 * DEFAULT_MAX_PIXELS;
+    /** What one decode may hold: larger images are read with coarser subsampling (they are scaled down anyway). */
+    public static final long DECODE_BUDGET_BYTES = 48L * 1024 * 1024;
+    /** At most this many decodes run, abandoned ones included: the memory they can hold is bounded by it. */
+    static final int CONCURRENT_DECODES = 2;
+    private static final Semaphore DECODE_SLOTS = new Semaphore(CONCURRENT_DECODES);
+    private static final AtomicLong STOPPED = new AtomicLong();
 
     /** Decodes run here so a hostile file that makes a decoder spin can be abandoned after the time limit. */
     private static final ExecutorService DECODING = Executors.newCachedThreadPool(task -> {
@@ -45,14 +67,21 @@ public final class ImageDecoder {
     });
 
     private final long maxPixels;
+    private final long maxDecodedBytes;
     private final Duration timeLimit;
 
-    public ImageDecoder(long maxPixels, Duration timeLimit) {
-        if (maxPixels <= 0 || timeLimit.isNegative() || timeLimit.isZero()) {
-            throw new IllegalArgumentException("maxPixels and timeLimit must be positive");
+    public ImageDecoder(long maxPixels, long maxDecodedBytes, Duration timeLimit) {
+        if (maxPixels <= 0 || maxDecodedBytes <= 0 || timeLimit.isNegative() || timeLimit.isZero()) {
+            throw new IllegalArgumentException("maxPixels, maxDecodedBytes and timeLimit must be positive");
         }
         this.maxPixels = maxPixels;
+        this.maxDecodedBytes = maxDecodedBytes;
         this.timeLimit = timeLimit;
+    }
+
+    public ImageDecoder(long maxPixels, Duration timeLimit) {
+        this(maxPixels, Math.max(DEFAULT_MAX_DECODED_BYTES, maxPixels > Long.MAX_VALUE / 4 ? Long.MAX_VALUE
+                : 4 * maxPixels), timeLimit);
     }
 
     public ImageDecoder(long maxPixels) {
@@ -73,14 +102,45 @@ public final class ImageDecoder {
     }
 
     /**
-     * Decodes the first frame, subsampled so that its long side is at most about {@code 2 * maxLongSide}; callers
-     * scale the rest of the way smoothly.
+     * Decodes the first frame, subsampled so that its long side is at most about {@code 2 * maxLongSide} and its
+     * raster within {@link #DECODE_BUDGET_BYTES}; callers scale the rest of the way smoothly.
+     *
+     * @throws UnreadableImageException the image is refused (not an image, over a cap, corrupt, or too slow)
+     * @throws DecoderBusyException     no decoder was free in time: try again later
      */
     public BufferedImage decode(byte[] bytes, int maxLongSide) {
-        Future<BufferedImage> decoding = DECODING.submit(() -> decodeNow(bytes, maxLongSide));
+        long deadline = System.nanoTime() + timeLimit.toNanos();
         try {
-            return decoding.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS);
+            if (!DECODE_SLOTS.tryAcquire(timeLimit.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new DecoderBusyException("no decoder was free within " + timeLimit.toMillis()
+                        + " ms: earlier images are still being stopped");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnreadableImageException("decoding was interrupted", e);
+        }
+        AtomicReference<ImageReader> reading = new AtomicReference<>();
+        Future<BufferedImage> decoding;
+        try {
+            decoding = DECODING.submit(() -> {
+                try {
+                    return decodeNow(bytes, maxLongSide, reading);
+                } finally {
+                    DECODE_SLOTS.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            DECODE_SLOTS.release();
+            throw e;
+        }
+        try {
+            return decoding.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            // Interrupts mean nothing to ImageIO; the reader's own abort flag stops it at the next row.
+            ImageReader reader = reading.get();
+            if (reader != null) {
+                reader.abort();
+            }
             decoding.cancel(true);
             throw new UnreadableImageException("decoding took longer than " + timeLimit.toMillis() + " ms");
         } catch (ExecutionException e) {
@@ -95,15 +155,36 @@ public final class ImageDecoder {
         }
     }
 
-    private BufferedImage decodeNow(byte[] bytes, int maxLongSide) {
+    private BufferedImage decodeNow(byte[] bytes, int maxLongSide, AtomicReference<ImageReader> reading) {
         return withReader(bytes, reader -> {
+            reading.set(reader);
             ImageSize size = declaredSize(reader);
+            int bytesPerPixel = bytesPerPixel(reader);
             ImageReadParam param = reader.getDefaultReadParam();
-            int step = Math.max(1, size.longSide() / (2 * maxLongSide));
+            int step = Math.max(Math.max(1, size.longSide() / (2 * maxLongSide)),
+                    (int) Math.ceil(Math.sqrt((double) size.pixels() * bytesPerPixel / DECODE_BUDGET_BYTES)));
             if (step > 1) {
                 param.setSourceSubsampling(step, step, 0, 0);
             }
+            boolean[] stopped = {false};
+            reader.addIIOReadProgressListener(new IIOReadProgressListener() {
+                @Override public void readAborted(ImageReader source) {
+                    stopped[0] = true;
+                }
+                @Override public void sequenceStarted(ImageReader source, int minIndex) { }
+                @Override public void sequenceComplete(ImageReader source) { }
+                @Override public void imageStarted(ImageReader source, int imageIndex) { }
+                @Override public void imageProgress(ImageReader source, float percentageDone) { }
+                @Override public void imageComplete(ImageReader source) { }
+                @Override public void thumbnailStarted(ImageReader source, int imageIndex, int thumbnailIndex) { }
+                @Override public void thumbnailProgress(ImageReader source, float percentageDone) { }
+                @Override public void thumbnailComplete(ImageReader source) { }
+            });
             BufferedImage image = reader.read(0, param);
+            if (stopped[0]) {
+                STOPPED.incrementAndGet();
+                throw new UnreadableImageException("decoding was stopped at the time limit");
+            }
             if (image == null) {
                 throw new UnreadableImageException("the decoder returned no pixels");
             }
@@ -111,6 +192,7 @@ public final class ImageDecoder {
         });
     }
 
+    /** The header's dimensions, refused when the pixels or their full-size decoded bytes are over the caps. */
     private ImageSize declaredSize(ImageReader reader) throws IOException {
         ImageSize size;
         try {
@@ -122,7 +204,41 @@ public final class ImageDecoder {
             throw new UnreadableImageException("the image declares " + size + " (" + size.pixels()
                     + " pixels), more than the " + maxPixels + " this system decodes");
         }
+        long decodedBytes = size.pixels() * bytesPerPixel(reader);
+        if (decodedBytes > maxDecodedBytes) {
+            throw new UnreadableImageException("the image declares " + size + " at " + bytesPerPixel(reader)
+                    + " bytes a pixel: " + decodedBytes + " bytes decoded, more than the " + maxDecodedBytes
+                    + " this system decodes");
+        }
         return size;
+    }
+
+    /** Bytes one decoded pixel takes in the reader's own raster: bands x bytes per sample, or one packed element. */
+    private static int bytesPerPixel(ImageReader reader) throws IOException {
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        if (type == null) {
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            type = types != null && types.hasNext() ? types.next() : null;
+        }
+        if (type == null) {
+            return 4;
+        }
+        SampleModel model = type.getSampleModel(1, 1);
+        if (model instanceof MultiPixelPackedSampleModel packed) {
+            return Math.max(1, packed.getPixelBitStride() / 8);
+        }
+        int elements = model instanceof ComponentSampleModel ? model.getNumBands() : 1;
+        return Math.max(1, elements * DataBuffer.getDataTypeSize(model.getDataType()) / 8);
+    }
+
+    /** Decodes stopped at their time limit since the process started (the readers honoured the stop). */
+    static long stoppedDecodes() {
+        return STOPPED.get();
+    }
+
+    /** Decodes running now, abandoned ones included. */
+    static int runningDecodes() {
+        return CONCURRENT_DECODES - DECODE_SLOTS.availablePermits();
     }
 
     private interface ReaderWork<T> {

@@ -6,7 +6,7 @@ import java.util.Optional;
 /** The object storage the pipeline needs: S3 in production, any S3-protocol server locally. */
 public interface ObjectStore {
 
-    /** Size, ETag and metadata, or empty when the object (version) does not exist. */
+    /** Size, ETag, headers, metadata and S3's checksum, or empty when the object (version) does not exist. */
     Optional<StoredObject> head(ObjectRef ref);
 
     /**
@@ -20,14 +20,39 @@ public interface ObjectStore {
     /** Hex SHA-256 of the object's bytes, streamed, or empty when it does not exist. */
     Optional<String> sha256(ObjectRef ref);
 
+    /** The largest object one copy request may copy (S3: 5 GiB); {@link #copyInParts} copies any size. */
+    long singleCopyLimit();
+
     /**
-     * Server-side copy of {@code source} (that exact version when it has one) to {@code targetBucket}/{@code
-     * targetKey}, with the given metadata and tags replacing the source's.
+     * Server-side copy of {@code source} (that exact version) in one request, asking the store to compute a
+     * {@code checksumAlgorithm} checksum over the copy. The target's headers, metadata and tags replace the source's.
      *
-     * @return where the copy is, with the version id the target bucket gave it
+     * @return where the copy is, with the version id the target bucket gave it, and the checksum the store gave it
+     * @throws ObjectTooLargeException when the store refuses to copy that much in one request
      */
-    ObjectRef copy(ObjectRef source, String targetBucket, String targetKey, Map<String, String> metadata,
-                   Map<String, String> tags);
+    Copied copyObject(StoredObject source, CopyTarget target, String checksumAlgorithm);
+
+    /**
+     * Server-side copy of {@code source} (that exact version) in parts: the store computes the copy's full-object
+     * checksum in {@code expected}'s algorithm from the bytes it copies, and refuses to complete the copy unless it
+     * equals {@code expected}. A copy that fails part way is aborted, so no part is left behind.
+     */
+    Copied copyInParts(StoredObject source, CopyTarget target, ObjectChecksum expected);
+
+    /**
+     * Where a copy goes and what it carries: its HTTP headers and user metadata, and its tags, all replacing the
+     * source's.
+     */
+    record CopyTarget(String bucket, String key, ObjectHeaders headers, Map<String, String> metadata,
+                      Map<String, String> tags) {
+        public CopyTarget {
+            metadata = Map.copyOf(metadata);
+            tags = Map.copyOf(tags);
+        }
+    }
+
+    /** A copy made, and the checksum the store says it has (null when it says none). */
+    record Copied(ObjectRef ref, ObjectChecksum checksum) { }
 
     /** Deletes that version when {@code ref} has one (permanently), else the current object. Missing is fine. */
     void delete(ObjectRef ref);

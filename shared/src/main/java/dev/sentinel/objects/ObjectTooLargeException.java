@@ -1,13 +1,17 @@
 package dev.sentinel.objects;
 
-/** An object is larger than the caller agreed to read into memory. */
+/** An object is larger than an operation on it allows: reading it into memory, or copying it in one request. */
 public class ObjectTooLargeException extends RuntimeException {
 
     private final long size;
     private final long limit;
 
     public ObjectTooLargeException(ObjectRef ref, long size, long limit) {
-        super(ref + " is " + size + " bytes, over the " + limit + "-byte limit for reading it");
+        this(ref, size, limit, "reading it");
+    }
+
+    public ObjectTooLargeException(ObjectRef ref, long size, long limit, String forWhat) {
+        super(ref + " is " + size + " bytes, over the " + limit + "-byte limit for " + forWhat);
         this.size = size;
         this.limit = limit;
     }

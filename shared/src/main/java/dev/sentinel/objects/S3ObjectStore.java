@@ -5,12 +5,28 @@ import java.io.UncheckedIOException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.SdkField;
+import software.amazon.awssdk.core.SdkPojo;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.ChecksumType;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -21,22 +37,54 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.s3.model.Tagging;
 import software.amazon.awssdk.services.s3.model.TaggingDirective;
+import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 
 /** {@link ObjectStore} on Amazon S3 (or any server speaking its protocol). */
 public final class S3ObjectStore implements ObjectStore {
 
+    /** What one CopyObject (or one UploadPartCopy) may copy on S3. */
+    public static final long S3_SINGLE_COPY_LIMIT = 5L * 1024 * 1024 * 1024;
+    /** Parts that keep a copy of tens of GB to a few hundred server-side requests. */
+    public static final long DEFAULT_PART_BYTES = 256L * 1024 * 1024;
+    private static final long MIN_PART_BYTES = 5L * 1024 * 1024;
+    private static final int MAX_PARTS = 10_000;
+    /** Parts copied at once: a server-side copy is bounded by S3, not by the function's network or memory. */
+    private static final int PARALLEL_PARTS = 8;
+    /** How long a failed copy waits for its other parts before aborting (the lifecycle rule cleans up after). */
+    private static final Duration PART_COPY_WAIT = Duration.ofSeconds(10);
+
     private final S3Client s3;
+    private final long singleCopyLimit;
+    private final long partBytes;
 
     public S3ObjectStore(S3Client s3) {
+        this(s3, S3_SINGLE_COPY_LIMIT, DEFAULT_PART_BYTES);
+    }
+
+    /**
+     * @param singleCopyLimit the largest object copied with one CopyObject
+     * @param partBytes       how much each part of a copy in parts copies (at least 5 MiB, S3's smallest part;
+     *                        more when the object would otherwise need over 10,000 parts)
+     */
+    public S3ObjectStore(S3Client s3, long singleCopyLimit, long partBytes) {
+        if (singleCopyLimit > S3_SINGLE_COPY_LIMIT || partBytes > S3_SINGLE_COPY_LIMIT || partBytes < MIN_PART_BYTES) {
+            throw new IllegalArgumentException("S3 copies at most 5 GiB in one request and parts of at least 5 MiB");
+        }
         this.s3 = s3;
+        this.singleCopyLimit = singleCopyLimit;
+        this.partBytes = partBytes;
     }
 
     @Override
     public Optional<StoredObject> head(ObjectRef ref) {
         try {
-            HeadObjectResponse head = s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId())
+                    .checksumMode(ChecksumMode.ENABLED));
             return Optional.of(new StoredObject(ref.withVersion(head.versionId() != null ? head.versionId() : ref.versionId()),
-                    head.contentLength(), head.eTag(), head.contentType(), head.lastModified(), head.metadata()));
+                    head.contentLength(), head.eTag(), head.lastModified(),
+                    new ObjectHeaders(head.contentType(), head.cacheControl(), head.contentDisposition(),
+                            head.contentEncoding(), head.contentLanguage(), head.expires()),
+                    head.metadata(), checksumOf(head)));
         } catch (S3Exception e) {
             if (isMissing(e)) {
                 return Optional.empty();
@@ -126,19 +174,170 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public ObjectRef copy(ObjectRef source, String targetBucket, String targetKey, Map<String, String> metadata,
-                          Map<String, String> tags) {
+    public long singleCopyLimit() {
+        return singleCopyLimit;
+    }
+
+    @Override
+    public Copied copyObject(StoredObject source, CopyTarget target, String checksumAlgorithm) {
+        ObjectHeaders headers = target.headers();
         CopyObjectRequest request = CopyObjectRequest.builder()
-                .sourceBucket(source.bucket()).sourceKey(source.key()).sourceVersionId(source.versionId())
-                .destinationBucket(targetBucket).destinationKey(targetKey)
-                .metadataDirective(MetadataDirective.REPLACE).metadata(metadata)
-                .taggingDirective(TaggingDirective.REPLACE).tagging(Tagging.builder().tagSet(toTags(tags)).build())
+                .sourceBucket(source.ref().bucket()).sourceKey(source.ref().key())
+                .sourceVersionId(source.ref().versionId())
+                .destinationBucket(target.bucket()).destinationKey(target.key())
+                // REPLACE replaces the headers too: every one the object is served with is set again.
+                .metadataDirective(MetadataDirective.REPLACE).metadata(target.metadata())
+                .contentType(headers.contentType()).cacheControl(headers.cacheControl())
+                .contentDisposition(headers.contentDisposition()).contentEncoding(headers.contentEncoding())
+                .contentLanguage(headers.contentLanguage()).expires(headers.expires())
+                .taggingDirective(TaggingDirective.REPLACE).tagging(Tagging.builder().tagSet(toTags(target.tags())).build())
+                .checksumAlgorithm(ChecksumAlgorithm.fromValue(checksumAlgorithm))
                 .build();
-        CopyObjectResponse response = s3.copyObject(request);
-        ObjectRef copy = new ObjectRef(targetBucket, targetKey, response.versionId());
+        CopyObjectResponse response;
+        try {
+            response = s3.copyObject(request);
+        } catch (S3Exception e) {
+            throw tooLargeForOneCopy(e) ? new ObjectTooLargeException(source.ref(), source.size(), limitIn(e),
+                    "copying it in one request") : e;
+        }
+        ObjectRef copy = new ObjectRef(target.bucket(), target.key(), response.versionId());
         // Set the tags again on the new version: not every S3-protocol server honours tags on a copy.
-        putTags(copy, tags);
-        return copy;
+        putTags(copy, target.tags());
+        return new Copied(copy, checksumOf(response.copyObjectResult()));
+    }
+
+    @Override
+    public Copied copyInParts(StoredObject source, CopyTarget target, ObjectChecksum expected) {
+        ObjectHeaders headers = target.headers();
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(target.bucket()).key(target.key())
+                .metadata(target.metadata())
+                .contentType(headers.contentType()).cacheControl(headers.cacheControl())
+                .contentDisposition(headers.contentDisposition()).contentEncoding(headers.contentEncoding())
+                .contentLanguage(headers.contentLanguage()).expires(headers.expires())
+                .tagging(target.tags().isEmpty() ? null : tagQuery(target.tags()))
+                .checksumAlgorithm(ChecksumAlgorithm.fromValue(expected.algorithm()))
+                .checksumType(ChecksumType.FULL_OBJECT)).uploadId();
+        try {
+            List<CompletedPart> parts = copyParts(source, target, uploadId, expected.algorithm());
+            CompleteMultipartUploadRequest.Builder complete = CompleteMultipartUploadRequest.builder()
+                    .bucket(target.bucket()).key(target.key()).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts))
+                    // S3 computes the copy's checksum from the copied bytes and refuses to complete on a mismatch.
+                    .checksumType(ChecksumType.FULL_OBJECT).mpuObjectSize(source.size());
+            setChecksum(complete, expected.algorithm(), expected.value());
+            CompleteMultipartUploadResponse done = s3.completeMultipartUpload(complete.build());
+            ObjectRef copy = new ObjectRef(target.bucket(), target.key(), done.versionId());
+            putTags(copy, target.tags());
+            ObjectChecksum checksum = checksumOf(done);
+            return new Copied(copy, checksum != null ? checksum
+                    : head(copy).map(StoredObject::checksum).orElse(null));
+        } catch (RuntimeException e) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(target.bucket()).key(target.key()).uploadId(uploadId));
+            } catch (RuntimeException abortFailed) {
+                // The bucket's lifecycle rule aborts what is left after a day.
+                e.addSuppressed(abortFailed);
+            }
+            throw e;
+        }
+    }
+
+    private List<CompletedPart> copyParts(StoredObject source, CopyTarget target, String uploadId, String algorithm) {
+        long size = source.size();
+        long part = Math.max(partBytes, (size + MAX_PARTS - 1) / MAX_PARTS);
+        int count = (int) Math.max(1, (size + part - 1) / part);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(count, PARALLEL_PARTS), runnable -> {
+            Thread thread = new Thread(runnable, "s3-copy-part");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<CompletedPart>> copying = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int number = i + 1;
+                long first = i * part;
+                long last = Math.min(size, first + part) - 1;
+                copying.add(pool.submit(() -> copyPart(source, target, uploadId, number, first, last, algorithm)));
+            }
+            List<CompletedPart> parts = new ArrayList<>();
+            for (Future<CompletedPart> future : copying) {
+                parts.add(future.get());
+            }
+            return parts;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("copying a part of " + source.ref() + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while copying " + source.ref() + " in parts", e);
+        } finally {
+            // Parts still being copied would land after the abort and keep storage: let them end first.
+            pool.shutdownNow();
+            awaitParts(pool);
+        }
+    }
+
+    private static void awaitParts(ExecutorService pool) {
+        try {
+            pool.awaitTermination(PART_COPY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CompletedPart copyPart(StoredObject source, CopyTarget target, String uploadId, int number, long first,
+                                   long last, String algorithm) {
+        ObjectRef from = source.ref();
+        UploadPartCopyResponse copied = s3.uploadPartCopy(b -> b.sourceBucket(from.bucket()).sourceKey(from.key())
+                .sourceVersionId(from.versionId())
+                // Without a version, every part must still come from the same object.
+                .copySourceIfMatch(from.versionId() == null ? source.eTag() : null)
+                .destinationBucket(target.bucket()).destinationKey(target.key())
+                .uploadId(uploadId).partNumber(number).copySourceRange("bytes=" + first + "-" + last));
+        CompletedPart.Builder part = CompletedPart.builder().partNumber(number).eTag(copied.copyPartResult().eTag());
+        ObjectChecksum partChecksum = checksumOf(copied.copyPartResult());
+        if (partChecksum != null && partChecksum.algorithm().equals(algorithm)) {
+            setChecksum(part, algorithm, partChecksum.value());
+        }
+        return part.build();
+    }
+
+    /**
+     * The checksum a response or result carries, whichever algorithm it is in (S3 names each member
+     * {@code Checksum<ALGORITHM>}), with the type it says; null when it carries none.
+     */
+    private static ObjectChecksum checksumOf(SdkPojo response) {
+        if (response == null) {
+            return null;
+        }
+        String type = null;
+        ObjectChecksum found = null;
+        for (SdkField<?> field : response.sdkFields()) {
+            String name = field.memberName();
+            Object value = field.getValueOrDefault(response);
+            if (name.equals("ChecksumType")) {
+                type = value == null ? null : value.toString();
+            } else if (name.startsWith("Checksum") && !name.equals("ChecksumAlgorithm") && !name.equals("ChecksumMode")
+                    && value instanceof String text && found == null) {
+                found = new ObjectChecksum(name.substring("Checksum".length()), text, null);
+            }
+        }
+        return found == null ? null : new ObjectChecksum(found.algorithm(), found.value(), type);
+    }
+
+    /** Sets the {@code Checksum<ALGORITHM>} member of a request or part builder. */
+    private static void setChecksum(SdkPojo builder, String algorithm, String value) {
+        SdkField<?> member = builder.sdkFields().stream()
+                .filter(f -> f.memberName().equals("Checksum" + algorithm)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("S3 has no checksum algorithm " + algorithm));
+        member.set(builder, value);
+    }
+
+    private static String tagQuery(Map<String, String> tags) {
+        return tags.entrySet().stream()
+                .map(e -> java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8) + "="
+                        + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+                .collect(java.util.stream.Collectors.joining("&"));
     }
 
     @Override
@@ -172,6 +371,22 @@ public final class S3ObjectStore implements ObjectStore {
 
     private static java.util.List<Tag> toTags(Map<String, String> tags) {
         return tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+    }
+
+    /** S3's refusal of a single copy for the source's size (AWS: 5 GiB; other servers may allow less). */
+    private static boolean tooLargeForOneCopy(S3Exception e) {
+        return e.statusCode() == 400 && e.awsErrorDetails() != null
+                && "InvalidRequest".equals(e.awsErrorDetails().errorCode()) && e.awsErrorDetails().errorMessage() != null
+                && e.awsErrorDetails().errorMessage().contains("larger than the maximum allowable size for a copy source");
+    }
+
+    private static long limitIn(S3Exception e) {
+        String message = e.awsErrorDetails().errorMessage();
+        try {
+            return Long.parseLong(message.substring(message.lastIndexOf(':') + 1).trim());
+        } catch (NumberFormatException | StringIndexOutOfBoundsException unsaid) {
+            return -1;
+        }
     }
 
     private static boolean isMissing(S3Exception e) {

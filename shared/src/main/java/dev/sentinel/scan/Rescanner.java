@@ -10,6 +10,7 @@ import dev.sentinel.policy.Policy;
 import dev.sentinel.policy.PolicyDecision;
 import dev.sentinel.policy.Reason;
 import dev.sentinel.policy.ReasonCode;
+import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.Placement;
 import dev.sentinel.verdict.PlacementState;
@@ -121,7 +122,7 @@ public final class Rescanner {
 
     private Optional<Verdict> verdictOf(StoredObject stored) {
         if (stored.ref().bucket().equals(quarantineBucket)) {
-            String id = stored.metadata().get("sentinel-verdict-id");
+            String id = stored.metadata().get(Quarantine.VERDICT_ID_METADATA);
             return id == null || id.isBlank() ? Optional.empty() : verdicts.find(id);
         }
         ObjectRef ref = stored.ref();

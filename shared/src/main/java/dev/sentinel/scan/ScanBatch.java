@@ -3,9 +3,12 @@ package dev.sentinel.scan;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.metrics.Metrics;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Scans every upload of an invocation, each delivery on its own: one that fails is reported by id so the platform
@@ -56,13 +59,49 @@ public final class ScanBatch {
         scans.prime();
     }
 
+    /** Runs every delivery, however long that takes (tools, tests, a direct invocation without a context). */
     public Report run(List<Delivery> deliveries) {
+        return run(deliveries, () -> Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs the deliveries that fit the invocation: one is started only while {@code remainingMillis} still covers
+     * the longest its scans can take ({@link dev.sentinel.config.ScanSettings.Deadlines#perScan()} each). The rest
+     * are reported as failed without being touched, so the queue retries only them; a timed-out invocation would
+     * instead return every message of the batch, finished or not. Deliveries closest to the dead-letter queue go
+     * first: on their last receive an engine that cannot answer holds the upload for a person instead of failing.
+     *
+     * @param remainingMillis the time left before the function times out (Lambda's
+     *                        {@code Context.getRemainingTimeInMillis})
+     */
+    public Report run(List<Delivery> deliveries, LongSupplier remainingMillis) {
         try {
-            List<DeliveryResult> results = new ArrayList<>(deliveries.size());
-            for (Delivery delivery : deliveries) {
-                results.add(deliver(delivery));
+            long perScan = scans.settings().deadlines().perScan().toMillis();
+            List<Delivery> order = new ArrayList<>(deliveries);
+            order.sort(Comparator.comparingInt(Delivery::attempt).reversed());
+            Map<Delivery, DeliveryResult> results = new IdentityHashMap<>();
+            List<String> deferred = new ArrayList<>();
+            for (Delivery delivery : order) {
+                long needed = perScan * delivery.events().size();
+                long left = remainingMillis.getAsLong();
+                if (left >= needed) {
+                    results.put(delivery, deliver(delivery));
+                    continue;
+                }
+                results.put(delivery, new DeliveryResult(delivery.id(), List.of(), List.of("not started: " + left
+                        + " ms were left of the invocation and its " + delivery.events().size() + " upload(s) may take "
+                        + needed + " ms; the queue delivers it again")));
+                deferred.add(delivery.id());
+                metrics.deliveryDeferred();
             }
-            return new Report(results);
+            if (!deferred.isEmpty()) {
+                Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("deferred", deferred);
+                fields.put("remainingMs", remainingMillis.getAsLong());
+                fields.put("perScanMs", perScan);
+                log.warn("deliveries-deferred", fields);
+            }
+            return new Report(deliveries.stream().map(results::get).toList());
         } finally {
             flushMetrics();
         }

@@ -26,6 +26,8 @@ public final class ScanMetrics {
     public static final String DUPLICATES_REUSED = "DuplicatesReused";
     /** Deliveries reported failed, which the queue retries and finally dead-letters. */
     public static final String SCAN_FAILURES = "ScanFailures";
+    /** Deliveries not started because the invocation had too little time left; the queue delivers them again. */
+    public static final String DELIVERIES_DEFERRED = "DeliveriesDeferred";
 
     public static final String ACTION = "Action";
     public static final String REASON = "Reason";
@@ -55,6 +57,10 @@ public final class ScanMetrics {
 
     void deliveryFailed() {
         metrics.count(SCAN_FAILURES, 1, Map.of());
+    }
+
+    void deliveryDeferred() {
+        metrics.count(DELIVERIES_DEFERRED, 1, Map.of());
     }
 
     void engineCalled(String engine, double millis) {

@@ -19,6 +19,7 @@ import dev.sentinel.engine.ModerationResult;
 import dev.sentinel.image.ImageFormat;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.metrics.Metrics;
+import dev.sentinel.objects.ExpectedContent;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.ObjectTooLargeException;
@@ -120,6 +121,10 @@ public final class ScanService {
         return policy;
     }
 
+    public ScanSettings settings() {
+        return settings;
+    }
+
     /**
      * The local steps of a scan on a generated image (decode, exact and perceptual hashes, policy) and a read of
      * a verdict and an object that do not exist, so a SnapStart snapshot holds those paths warm. Writes nothing
@@ -211,9 +216,49 @@ public final class ScanService {
                 return new ScanOutcome.AlreadyDecided(finish(existing.get()));
             }
         }
+        Optional<Verdict> placedBy = placedByPipeline(stored);
+        if (placedBy.isPresent()) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("verdictId", placedBy.get().verdictId());
+            fields.put("bucket", ref.bucket());
+            fields.put("keyFingerprint", StructuredLog.fingerprint(ref.key()));
+            fields.put("eventName", event.eventName());
+            log.info("pipeline-write-left-alone", fields);
+            return new ScanOutcome.Skipped("this version was written by the pipeline itself for verdict "
+                    + placedBy.get().verdictId() + " (a person released it), not uploaded");
+        }
         // One delivery decides; a concurrent duplicate backs off and, on its retry, finds the verdict.
         return underClaim(verdictId, ref, () -> decideClaimed(event, started, ref, stored, verdictId,
                 holdIfEngineDown));
+    }
+
+    /**
+     * The verdict whose carrying out wrote this very version (a release restores a quarantined image as a new
+     * version of its key), if one did. The restored copy names its verdict in its metadata, which an uploader can
+     * set as well, so that name is only where to look: the version is the pipeline's own only when the verdict's
+     * placement records exactly this version id. A release holds the verdict's claim from its copy until that record
+     * is written; a notification arriving in between finds the claim held and its delivery is retried, rather than
+     * scanned as an upload (which would revoke the reviewer's approval as unearned).
+     */
+    private Optional<Verdict> placedByPipeline(StoredObject stored) {
+        ObjectRef ref = stored.ref();
+        String verdictId = stored.metadata().get(Quarantine.VERDICT_ID_METADATA);
+        if (verdictId == null || verdictId.isBlank() || ref.versionId() == null) {
+            return Optional.empty();
+        }
+        Optional<Verdict> named = verdicts.find(verdictId);
+        if (named.isEmpty() || placedAt(named.get(), ref)) {
+            return named;
+        }
+        return verdicts.underClaim(verdictId, settings.retry().claimTtl(),
+                () -> verdicts.find(verdictId).filter(verdict -> placedAt(verdict, ref)),
+                () -> new ScanFailedException("verdict " + verdictId + ", which " + describe(ref) + " names, is being "
+                        + "carried out now (a release may be recording this version); the delivery will be retried",
+                        null));
+    }
+
+    private static boolean placedAt(Verdict verdict, ObjectRef version) {
+        return version.equals(verdict.placement().location());
     }
 
     /**
@@ -223,16 +268,9 @@ public final class ScanService {
      * @throws ScanFailedException when another delivery holds the claim; the queue retries this one later
      */
     <T> T underClaim(String verdictId, ObjectRef ref, java.util.function.Supplier<T> work) {
-        String owner = java.util.UUID.randomUUID().toString();
-        if (!verdicts.claim(verdictId, settings.retry().claimTtl(), owner)) {
-            throw new ScanFailedException("another delivery of " + describe(ref) + " is being scanned now; this one "
-                    + "will be retried and find its verdict", null);
-        }
-        try {
-            return work.get();
-        } finally {
-            verdicts.release(verdictId, owner);
-        }
+        return verdicts.underClaim(verdictId, settings.retry().claimTtl(), work, () -> new ScanFailedException(
+                "another delivery of " + describe(ref) + " is being scanned now; this one will be retried and find "
+                        + "its verdict", null));
     }
 
     /**
@@ -259,7 +297,7 @@ public final class ScanService {
         Instant now = clock.instant();
         ObjectIdentity identity = new ObjectIdentity(ref.bucket(), ref.key(), ref.versionId(),
                 stripQuotes(stored.eTag()), stored.size(), judgement.sha256(), stored.contentType(),
-                judgement.format(), stored.lastModified());
+                judgement.format(), stored.lastModified(), stored.checksum());
         PolicyDecision decision = judgement.decision();
         Verdict verdict = new Verdict(verdictId, identity, decision.action(), judgement.labels(), decision.reasons(),
                 decision.policyVersion(), judgement.engine(), judgement.modelVersion(), now,
@@ -452,21 +490,25 @@ public final class ScanService {
 
     private Judgement judge(ObjectRef ref, StoredObject stored, boolean holdIfEngineDown) {
         if (stored.size() > settings.maxObjectBytes()) {
-            String sha = objects.sha256(ref).orElseThrow(() -> vanished(ref));
-            return held(ReasonCode.TOO_LARGE, "The object is " + stored.size() + " bytes, over the "
-                    + settings.maxObjectBytes() + "-byte limit the scanner reads; a person must look.",
-                    sha, ImageFormat.UNKNOWN);
+            return tooLarge(stored.size());
         }
         byte[] bytes;
         try {
             bytes = objects.read(ref, settings.maxObjectBytes())
                     .orElseThrow(() -> vanished(ref));
         } catch (ObjectTooLargeException e) {
-            String sha = objects.sha256(ref).orElseThrow(() -> vanished(ref));
-            return held(ReasonCode.TOO_LARGE, "The object is " + e.size() + " bytes, over the " + e.limit()
-                    + "-byte limit the scanner reads; a person must look.", sha, ImageFormat.UNKNOWN);
+            return tooLarge(e.size());
         }
         return judgeBytes(bytes, Optional.of(ref), holdIfEngineDown);
+    }
+
+    /**
+     * Held untouched: reading gigabytes to hash them would outlast every attempt. The verdict names the bytes by
+     * version, size and the checksum S3 keeps for them, and records that they were not hashed (no SHA-256).
+     */
+    private Judgement tooLarge(long size) {
+        return held(ReasonCode.TOO_LARGE, "The object is " + size + " bytes, over the " + settings.maxObjectBytes()
+                + "-byte limit the scanner reads; it was not read. A person must look.", null, ImageFormat.UNKNOWN);
     }
 
     private Judgement held(ReasonCode code, String text, String sha, ImageFormat format) {
@@ -524,14 +566,14 @@ public final class ScanService {
 
     private Verdict step(Verdict verdict) {
         ObjectRef original = verdict.object().ref();
-        String sha = verdict.object().sha256();
+        ExpectedContent content = verdict.object().content();
         PlacementState state = verdict.placement().state();
         Placement next;
         if (state == PlacementState.PENDING) {
             next = switch (verdict.action()) {
                 case ALLOW -> tagOriginal(original, APPROVED, PlacementState.PUBLISHED);
                 case REVIEW -> tagOriginal(original, HELD, PlacementState.HELD);
-                case QUARANTINE, CHILD_SAFETY -> copyToQuarantine(original, sha, verdict.verdictId());
+                case QUARANTINE, CHILD_SAFETY -> copyToQuarantine(original, content, verdict.verdictId());
             };
         } else if (state == PlacementState.QUARANTINE_COPIED) {
             if (verdict.action() == Action.CHILD_SAFETY) {
@@ -539,7 +581,7 @@ public final class ScanService {
                 objects.lock(verdict.placement().location(), clock.instant().atZone(java.time.ZoneOffset.UTC)
                         .plus(extensions.retention()).toInstant());
             }
-            next = finishQuarantine(original, verdict.placement().location(), sha, verdict.verdictId());
+            next = finishQuarantine(original, verdict.placement().location(), content, verdict.verdictId());
         } else {
             return verdict;
         }
@@ -559,25 +601,26 @@ public final class ScanService {
         return new Placement(target, original, clock.instant());
     }
 
-    private Placement copyToQuarantine(ObjectRef original, String sha, String verdictId) {
+    private Placement copyToQuarantine(ObjectRef original, ExpectedContent content, String verdictId) {
         // A verified copy may already be there: an attempt that copied and died before recording it.
-        Optional<ObjectRef> earlier = quarantine.findVerifiedCopy(original, sha);
+        Optional<ObjectRef> earlier = quarantine.findVerifiedCopy(original, content, verdictId);
         if (objects.head(original).isEmpty()) {
             // Either an earlier attempt copied and deleted it but died before recording, or its owner deleted it.
             return earlier.map(copy -> new Placement(PlacementState.QUARANTINED, copy, clock.instant()))
                     .orElseGet(() -> new Placement(PlacementState.GONE, original, clock.instant()));
         }
-        ObjectRef copy = earlier.orElseGet(() -> quarantine.copyAndVerify(original, sha, verdictId));
+        ObjectRef copy = earlier.orElseGet(() -> quarantine.copyAndVerify(original, content, verdictId));
         return new Placement(PlacementState.QUARANTINE_COPIED, copy, clock.instant());
     }
 
-    private Placement finishQuarantine(ObjectRef original, ObjectRef copy, String sha, String verdictId) {
-        if (!quarantine.isVerifiedCopy(copy, sha)) {
+    private Placement finishQuarantine(ObjectRef original, ObjectRef copy, ExpectedContent content,
+                                       String verdictId) {
+        if (!quarantine.isVerifiedCopy(copy, content)) {
             if (objects.head(original).isEmpty()) {
                 throw new IllegalStateException("verdict " + verdictId + ": neither a verified quarantine copy nor "
                         + "the original exists; refusing to continue");
             }
-            copy = quarantine.copyAndVerify(original, sha, verdictId);
+            copy = quarantine.copyAndVerify(original, content, verdictId);
         }
         quarantine.removeOriginal(original);
         return new Placement(PlacementState.QUARANTINED, copy, clock.instant());

@@ -29,6 +29,25 @@ public interface VerdictStore {
     void release(String verdictId, String owner);
 
     /**
+     * Runs {@code work} holding the claim on {@code verdictId}, so that nothing else decides, moves or releases the
+     * same object meanwhile; the claim is given up afterwards, or lapses after {@code ttl} if this process dies.
+     *
+     * @param whenHeld what to throw when another live owner holds the claim
+     */
+    default <T> T underClaim(String verdictId, java.time.Duration ttl, java.util.function.Supplier<T> work,
+                             java.util.function.Supplier<? extends RuntimeException> whenHeld) {
+        String owner = java.util.UUID.randomUUID().toString();
+        if (!claim(verdictId, ttl, owner)) {
+            throw whenHeld.get();
+        }
+        try {
+            return work.get();
+        } finally {
+            release(verdictId, owner);
+        }
+    }
+
+    /**
      * Replaces {@code current} with {@code next}, only if the stored verdict is still at {@code current}'s revision.
      *
      * @throws ConcurrentUpdateException when someone else changed it first; re-read and decide again

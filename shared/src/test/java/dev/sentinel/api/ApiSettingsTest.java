@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentinel.config.ConfigurationException;
+import dev.sentinel.config.RekognitionBounds;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,21 +17,24 @@ class ApiSettingsTest {
     void onDemandChecksAreBoundedByDefaultAndAsConfigured() {
         assertEquals(ApiSettings.Checks.DEFAULT, ApiSettings.fromEnvironment(Map.of("CASES_TABLE", "cases")).checks());
         ApiSettings.Checks checks = ApiSettings.fromEnvironment(Map.of("CASES_TABLE", "cases",
-                "CHECK_ENGINE_SECONDS", "4", "CHECK_INLINE_MAX_BYTES", "1048576")).checks();
-        assertEquals(new ApiSettings.Checks(Duration.ofSeconds(4), 1_048_576), checks);
+                "CHECK_REKOGNITION_MAX_ATTEMPTS", "2", "CHECK_REKOGNITION_ATTEMPT_TIMEOUT_MS", "2000",
+                "CHECK_REKOGNITION_CALL_TIMEOUT_MS", "4000", "CHECK_INLINE_MAX_BYTES", "1048576")).checks();
+        assertEquals(new ApiSettings.Checks(new RekognitionBounds(2, Duration.ofSeconds(2), Duration.ofSeconds(4)),
+                1_048_576), checks);
     }
 
     @Test
     void aBudgetThatCannotFitTheApiTimeoutStopsTheFunctionWithEveryProblemNamed() {
         ConfigurationException refused = assertThrows(ConfigurationException.class, () -> ApiSettings.fromEnvironment(
-                Map.of("CASES_TABLE", "cases", "CHECK_ENGINE_SECONDS", "30", "CHECK_INLINE_MAX_BYTES", "lots",
-                        "APPEAL_WINDOW", "forever")));
+                Map.of("CASES_TABLE", "cases", "CHECK_REKOGNITION_CALL_TIMEOUT_MS", "30000",
+                        "CHECK_INLINE_MAX_BYTES", "lots", "APPEAL_WINDOW", "forever")));
         String message = refused.getMessage();
-        assertTrue(message.contains("CHECK_ENGINE_SECONDS must be a whole number from 1 to "
-                + ApiSettings.Checks.MAX_ENGINE_SECONDS + ", was '30'"), message);
+        assertTrue(message.contains("CHECK_REKOGNITION_CALL_TIMEOUT_MS must be at most "
+                + ApiSettings.Checks.MAX_CALL_TIMEOUT.toMillis() + " (two calls and a decode within 29 s), was 30000"),
+                message);
         assertTrue(message.contains("CHECK_INLINE_MAX_BYTES"), message);
         assertTrue(message.contains("APPEAL_WINDOW"), message);
         assertThrows(ConfigurationException.class, () -> ApiSettings.fromEnvironment(Map.of("CASES_TABLE", "c",
-                "CHECK_ENGINE_SECONDS", "0")));
+                "CHECK_REKOGNITION_ATTEMPT_TIMEOUT_MS", "5000", "CHECK_REKOGNITION_CALL_TIMEOUT_MS", "4000")));
     }
 }

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.local.aws.LocalAws;
+import dev.sentinel.local.aws.RekognitionStandIn;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +17,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -57,30 +62,52 @@ class AwsClientsTest {
         }
     }
 
-    /** The API's bound: a Rekognition that takes longer than the call timeout is given up on at it, retries and all. */
+    /** The API's view: its own, tighter Rekognition bounds; the other clients are the ones it was made from. */
     @Test
-    void aBoundedViewGivesUpOnRekognitionAtItsCallTimeoutAndSharesTheOtherClients() {
-        dev.sentinel.local.aws.RekognitionStandIn standIn = LocalAws.shared().rekognition();
+    void aViewBoundsItsRekognitionCallsAndSharesTheOtherClients() {
+        RekognitionStandIn standIn = LocalAws.shared().rekognition();
         standIn.reset();
-        standIn.respondWith(request -> dev.sentinel.local.aws.RekognitionStandIn.delayed(
-                dev.sentinel.local.aws.RekognitionStandIn.moderationLabels(List.of()), 5_000));
+        standIn.respondWith(request -> RekognitionStandIn.delayed(RekognitionStandIn.moderationLabels(List.of()),
+                5_000));
         try (AwsClients clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
                 LocalAws.shared().s3Endpoint(), LocalAws.shared().dynamoEndpoint(),
-                LocalAws.shared().rekognitionEndpoint(), true, 4, java.time.Duration.ofSeconds(15)))) {
-            AwsClients bounded = clients.withRekognitionCallTimeout(java.time.Duration.ofMillis(1_500));
+                LocalAws.shared().rekognitionEndpoint(), true, 4, Duration.ofSeconds(15)))) {
+            AwsClients bounded = clients.withRekognitionBounds(new RekognitionBounds(5, Duration.ofMillis(700),
+                    Duration.ofMillis(1_500)));
             assertSame(clients.s3(), bounded.s3());
             assertSame(clients.dynamo(), bounded.dynamo());
             assertTrue(clients.rekognition() != bounded.rekognition(), "a Rekognition client of its own");
 
             long started = System.nanoTime();
-            assertThrows(software.amazon.awssdk.core.exception.ApiCallTimeoutException.class, () -> bounded
-                    .rekognition().detectModerationLabels(b -> b.image(i -> i.bytes(
-                            software.amazon.awssdk.core.SdkBytes.fromByteArray(new byte[] {1, 2, 3})))));
+            assertThrows(ApiCallTimeoutException.class, () -> bounded.rekognition().detectModerationLabels(b -> b
+                    .image(i -> i.bytes(SdkBytes.fromByteArray(new byte[] {1, 2, 3})))));
             long millis = (System.nanoTime() - started) / 1_000_000;
             assertTrue(millis < 4_000, "gave up after " + millis + " ms, not after the stand-in's 5 s");
             bounded.close();
             clients.dynamo().listTables();
+        } finally {
+            standIn.reset();
+        }
+    }
+
+    /** A Rekognition that answers later than every attempt waits ends the call at its call timeout, not later. */
+    @Test
+    void aSlowRekognitionCallEndsAtItsCallTimeoutWhateverAttemptsAreLeft() {
+        LocalAws servers = LocalAws.shared();
+        RekognitionStandIn standIn = servers.rekognition();
+        standIn.reset();
+        standIn.respondWith(request -> RekognitionStandIn.delayed(RekognitionStandIn.moderationLabels(List.of()),
+                5_000));
+        AwsClients.Settings slowToGiveUp = new AwsClients.Settings(Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), null, null,
+                servers.rekognitionEndpoint(), true, new RekognitionBounds(10, Duration.ofMillis(300),
+                Duration.ofMillis(700)), null);
+        try (AwsClients clients = AwsClients.create(slowToGiveUp)) {
+            assertThrows(ApiCallTimeoutException.class, () -> clients.rekognition().detectModerationLabels(b -> b
+                    .image(i -> i.bytes(SdkBytes.fromByteArray(new byte[] {1})))));
+            long sent = standIn.count("DetectModerationLabels");
+            assertTrue(sent >= 1 && sent < 10, "the call ended before its ten attempts: " + sent + " sent");
         } finally {
             standIn.reset();
         }

@@ -32,6 +32,29 @@ class HashListsTest {
         assertTrue(parsed.problems().get(1).problem().contains("kind must be"));
     }
 
+    /** As a spreadsheet exports it: a byte-order mark, CRLF, quoted fields, a comma and a line break inside quotes. */
+    @Test
+    void csvIsReadAsRfc4180WithQuotedFieldsByteOrderMarkAndCrlf() {
+        String csv = "\uFEFF" + HashLists.CSV_HEADER + "\r\n"
+                + "\"" + PDQ + "\",\"pdq\",\"intimate-imagery\",\"StopNCII, via partner \"\"A\"\"\"\r\n"
+                + "# a comment\r\n"
+                + MD5 + ",md5,child-safety,\"two\nlines\"\r\n"
+                + "\"" + MD5 + "\",md5,child-safety,\"never closed\r\n";
+
+        HashLists.Parsed parsed = HashLists.parse(csv, "csv", "default-list", "admin-1", Instant.EPOCH);
+
+        assertEquals(1, parsed.entries().size(), parsed.problems().toString());
+        assertEquals("StopNCII, via partner \"A\"", parsed.entries().get(0).source());
+        assertEquals(List.of(4, 6), parsed.problems().stream().map(HashLists.Problem::line).toList(),
+                "each bad record named by the line it starts on");
+        assertTrue(parsed.problems().get(0).problem().contains("one line"), parsed.problems().toString());
+        assertTrue(parsed.problems().get(1).problem().contains("never closed"), parsed.problems().toString());
+
+        String exported = HashLists.toCsv(parsed.entries());
+        assertEquals(parsed.entries(), HashLists.parse(exported, "csv", "x", "admin-1", Instant.EPOCH).entries(),
+                "what is exported reads back the same");
+    }
+
     @Test
     void aFileWithoutTheHeaderIsRefusedWhole() {
         HashLists.Parsed parsed = HashLists.parse(PDQ + ",pdq,x,y\n", "csv", "l", "a", Instant.EPOCH);

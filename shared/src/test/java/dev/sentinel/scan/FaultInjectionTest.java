@@ -35,7 +35,7 @@ class FaultInjectionTest {
             ObjectEvent event = fx.upload(key, photo);
             CrashAfter crash = new CrashAfter(new AtomicInteger(), crashAt);
             ObjectStore dying = Interception.after(ObjectStore.class, fx.objects(),
-                    Set.of("copy", "delete", "putTags", "lock"), crash);
+                    Set.of("copyObject", "copyInParts", "delete", "putTags", "lock"), crash);
             VerdictStore dyingVerdicts = Interception.after(VerdictStore.class, fx.scanVerdicts,
                     Set.of("create", "update"), crash);
             boolean crashed = false;

@@ -68,7 +68,7 @@ class ServerFaultTest {
         ScanFixture fx = new ScanFixture(aws, RETRY);
         fx.labels(photo, explicit(96));
         // Stop the server right after each S3 call the quarantine makes, from the copy to the delete.
-        Set<String> quarantineCalls = Set.of("copy", "sha256", "delete", "lock");
+        Set<String> quarantineCalls = Set.of("copyObject", "copyInParts", "sha256", "delete", "lock");
         int stops = stopAfterEachCall(fx, "s3-down", (calls, hook) -> {
             ObjectStore objects = Interception.after(ObjectStore.class, fx.objects(), quarantineCalls,
                     hook);

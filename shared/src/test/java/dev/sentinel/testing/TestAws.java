@@ -1,6 +1,7 @@
 package dev.sentinel.testing;
 
 import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.local.iam.FunctionRoles;
 import dev.sentinel.local.iam.StackBinding;
@@ -42,11 +43,10 @@ public final class TestAws {
     private final Function<AwsCredentialsProvider, AwsClients> clientsWith;
     private final Map<String, AwsClients> clientsByFunction = new ConcurrentHashMap<>();
 
-    private TestAws(LocalAws servers, URI dynamoEndpoint, Duration rekognitionAttemptTimeout) {
+    private TestAws(LocalAws servers, URI dynamoEndpoint, RekognitionBounds rekognition) {
         this.servers = servers;
         this.clientsWith = credentials -> AwsClients.create(new AwsClients.Settings(Region.US_EAST_1, credentials,
-                servers.s3Endpoint(), dynamoEndpoint, servers.rekognitionEndpoint(), true, 4,
-                rekognitionAttemptTimeout));
+                servers.s3Endpoint(), dynamoEndpoint, servers.rekognitionEndpoint(), true, rekognition, null));
         this.clients = clientsWith.apply(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
     }
 
@@ -56,14 +56,20 @@ public final class TestAws {
      * {@code rekognitionAttemptTimeout}.
      */
     public static TestAws over(LocalAws servers, URI dynamoEndpoint, Duration rekognitionAttemptTimeout) {
-        return new TestAws(servers, dynamoEndpoint, rekognitionAttemptTimeout);
+        return new TestAws(servers, dynamoEndpoint, RekognitionBounds.ofAttempts(4, rekognitionAttemptTimeout));
+    }
+
+    /** Clients over the shared servers whose Rekognition calls are bounded by {@code rekognition}. */
+    public static TestAws withRekognition(RekognitionBounds rekognition) {
+        LocalAws servers = LocalAws.shared();
+        return new TestAws(servers, servers.dynamoEndpoint(), rekognition);
     }
 
     public static synchronized TestAws get() {
         if (instance == null) {
             LocalAws servers = LocalAws.shared();
             instance = new TestAws(servers, servers.dynamoEndpoint(),
-                    AwsClients.Settings.DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT);
+                    RekognitionBounds.ofAttempts(4, AwsClients.Settings.DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT));
         }
         return instance;
     }
@@ -82,6 +88,14 @@ public final class TestAws {
     public AwsClients asFunction(String function, Map<String, String> environment) {
         StackBinding.bindEnvironment(FunctionRoles.authorizer().stack(), environment);
         return clientsByFunction.computeIfAbsent(function, f -> clientsWith.apply(FunctionRoles.credentialsFor(f)));
+    }
+
+    /**
+     * Clients of an application outside the stack whose own role allows what {@code identityPolicy} (IAM JSON) says:
+     * the buckets' policies in template.yaml still judge every call, as they would in AWS.
+     */
+    public AwsClients asApplication(String name, String identityPolicy) {
+        return clientsWith.apply(FunctionRoles.credentialsForApplication(name, identityPolicy));
     }
 
     /** {@link #asFunction(String, Map)} with the environment the function gets for these settings' resources. */

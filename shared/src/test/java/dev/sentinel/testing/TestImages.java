@@ -96,12 +96,53 @@ public final class TestImages {
      * decompression bomb, without the bomb.
      */
     public static byte[] pngDeclaring(int width, int height) {
+        return pngDeclaring(width, height, 8, 2);
+    }
+
+    /** A PNG header declaring these dimensions, bit depth and colour type, followed by no real image data. */
+    public static byte[] pngDeclaring(int width, int height, int bitDepth, int colorType) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
         ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+                .put((byte) bitDepth).put((byte) colorType).put((byte) 0).put((byte) 0).put((byte) 0);
         chunk(out, "IHDR", header.array());
         chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    /**
+     * A valid PNG of one flat colour (all zero samples), written row by row without ever holding its pixels: a
+     * decompression bomb when large (10000 x 10000 RGBA at 16 bits: 800 MB decoded from under a megabyte).
+     *
+     * @param bitDepth  8 or 16
+     * @param colorType PNG colour type: 0 grey, 2 RGB, 6 RGBA
+     */
+    public static byte[] flatPng(int width, int height, int bitDepth, int colorType) {
+        int channels = switch (colorType) {
+            case 0 -> 1;
+            case 2 -> 3;
+            case 6 -> 4;
+            default -> throw new IllegalArgumentException("colour type " + colorType);
+        };
+        byte[] row = new byte[1 + width * channels * bitDepth / 8];
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION);
+        try (java.util.zip.DeflaterOutputStream zlib = new java.util.zip.DeflaterOutputStream(compressed, deflater,
+                1 << 16)) {
+            for (int y = 0; y < height; y++) {
+                zlib.write(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deflater.end();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth)
+                .put((byte) colorType).put((byte) 0).put((byte) 0).put((byte) 0).array());
+        chunk(out, "IDAT", compressed.toByteArray());
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }

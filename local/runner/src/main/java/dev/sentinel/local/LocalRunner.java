@@ -113,6 +113,8 @@ public final class LocalRunner {
                 err.printf("[%d/%d] event %s%n", ++done, total, event.getFileName());
                 results.add(sentinel.replay(event, sample));
             }
+            // S3 notifies what the pipeline wrote back into the uploads bucket too; so does the runner.
+            results.addAll(sentinel.notifyPipelineWrites());
             printHeader(out);
             results.forEach(r -> printRows(r, out));
             if (options.console()) {

@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.engine.ModerationEngine;
 import dev.sentinel.functions.scan.ScanUploadHandler;
 import dev.sentinel.json.Json;
 import dev.sentinel.local.aws.LocalAws;
+import dev.sentinel.local.aws.ObjectCreatedNotifications;
 import dev.sentinel.local.aws.SampleEvents;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.policy.Policy;
@@ -34,24 +36,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.rekognition.RekognitionClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * The whole pipeline on one machine: S3 and DynamoDB servers in this JVM, the real scan handler wired to them, and
- * the chosen engine. Uploads go to the local S3 server, and the S3 notification it does not send is made here.
+ * the chosen engine. Uploads go to the local S3 server, and the S3 notification it does not send is made here: for
+ * uploads, and for the versions the pipeline writes itself (a release's restore arrives as {@code ObjectCreated:Copy}).
  */
 final class LocalSentinel implements AutoCloseable {
 
@@ -63,6 +70,12 @@ final class LocalSentinel implements AutoCloseable {
 
     private final LocalAws servers;
     private final AwsClients clients;
+    /** What uploaders (the runner's own uploads, and any client on the port) write with: not the pipeline. */
+    private final S3Client uploader;
+    /** The object versions the pipeline's own S3 calls created in the uploads bucket, to be notified. */
+    private final ObjectCreatedNotifications pipelineWrites;
+    /** Versions whose notification was delivered, so the watch does not announce them again. */
+    private final Set<String> notified = ConcurrentHashMap.newKeySet();
     private final ScanUploadHandler handler;
     private final VerdictStore verdicts;
     private final DynamoHashBank bank;
@@ -70,9 +83,12 @@ final class LocalSentinel implements AutoCloseable {
     private final java.util.function.Function<Policy, ScanService> withPolicy;
     private final ScanSettings settings;
 
-    private LocalSentinel(LocalAws servers, AwsClients clients, ScanUploadHandler handler, VerdictStore verdicts,
+    private LocalSentinel(LocalAws servers, AwsClients clients, S3Client uploader,
+                          ObjectCreatedNotifications pipelineWrites, ScanUploadHandler handler, VerdictStore verdicts,
                           DynamoHashBank bank, java.util.function.Function<Policy, ScanService> withPolicy,
                           ScanSettings settings) {
+        this.uploader = uploader;
+        this.pipelineWrites = pipelineWrites;
         this.settings = settings;
         this.bank = bank;
         this.withPolicy = withPolicy;
@@ -90,15 +106,22 @@ final class LocalSentinel implements AutoCloseable {
         String policySource = options.policy();
         URI rekognitionEndpoint = options.rekognitionEndpoint();
         LocalAws servers = LocalAws.start(options.s3Port());
-        AwsClients local = AwsClients.create(new AwsClients.Settings(region,
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+        AwsCredentialsProvider localCredentials = StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("local", "local"));
+        AwsClients local = AwsClients.create(new AwsClients.Settings(region, localCredentials,
                 servers.s3Endpoint(), servers.dynamoEndpoint(), null, true, 5));
+        // The pipeline's S3 calls pass through what stands in for S3's notifications of the uploads bucket.
+        ObjectCreatedNotifications pipelineWrites = new ObjectCreatedNotifications(Set.of(UPLOADS));
+        S3Client pipelineS3 = S3Client.builder().region(region).credentialsProvider(localCredentials)
+                .endpointOverride(servers.s3Endpoint()).forcePathStyle(true)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(pipelineWrites)).build();
         // Same client settings (retries, timeouts) as in Lambda; only the credentials and endpoint differ.
         RekognitionClient rekognition = AwsClients.create(new AwsClients.Settings(region,
                 rekognitionCredentials != null ? rekognitionCredentials
                         : StaticCredentialsProvider.create(AwsBasicCredentials.create("unused", "unused")),
-                null, null, rekognitionEndpoint, false, 5)).rekognition();
-        AwsClients clients = new AwsClients(local.s3(), local.dynamo(), rekognition);
+                null, null, rekognitionEndpoint, false, RekognitionBounds.DEFAULT, null)).rekognition();
+        AwsClients clients = new AwsClients(pipelineS3, local.dynamo(), rekognition);
         for (String bucket : List.of(UPLOADS, QUARANTINE)) {
             // Object Lock on quarantine, as in the template: child-safety evidence is put under legal hold.
             clients.s3().createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(bucket.equals(QUARANTINE)));
@@ -119,7 +142,7 @@ final class LocalSentinel implements AutoCloseable {
         ScanBatch batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, engine,
                 StructuredLog.discard(), Clock.systemUTC(),
                 dev.sentinel.metrics.Metrics.none(), false), StructuredLog.discard());
-        return new LocalSentinel(servers, clients, new ScanUploadHandler(batch),
+        return new LocalSentinel(servers, clients, local.s3(), pipelineWrites, new ScanUploadHandler(batch),
                 new DynamoVerdictStore(clients.dynamo(), TABLE),
                 new DynamoHashBank(clients.dynamo(), HASH_BANK, Duration.ofMinutes(5), Clock.systemUTC()),
                 newPolicy -> ScanPipeline.service(settings, clients, newPolicy, engine, StructuredLog.discard(),
@@ -169,15 +192,15 @@ final class LocalSentinel implements AutoCloseable {
         return verdicts.find(verdictId).orElseThrow(() -> new IllegalStateException("no verdict " + verdictId));
     }
 
-    /** The S3 client of the local servers, for checking where objects are. */
-    software.amazon.awssdk.services.s3.S3Client s3() {
-        return clients.s3();
+    /** An S3 client of the local servers that is not the pipeline's, for uploading and checking where objects are. */
+    S3Client s3() {
+        return uploader;
     }
 
     /** Uploads a file under its name and runs the handler on the notification of that upload. */
     Result scanFile(Path file, String key) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        PutObjectResponse put = clients.s3().putObject(b -> b.bucket(UPLOADS).key(key), RequestBody.fromBytes(bytes));
+        PutObjectResponse put = uploader.putObject(b -> b.bucket(UPLOADS).key(key), RequestBody.fromBytes(bytes));
         JsonNode event = SampleEvents.s3Put(UPLOADS, key,
                 new SampleEvents.ObjectFacts(put.versionId(), put.eTag(), bytes.length));
         return invoke(key, event);
@@ -247,20 +270,26 @@ final class LocalSentinel implements AutoCloseable {
 
     /**
      * Scans every new object version that appears in the uploads bucket until {@code keepWatching} says stop: the
-     * local stand-in for the S3 notification, so any S3 client can upload and see the verdict.
+     * local stand-in for the S3 notification, so any S3 client can upload and see the verdict. The pipeline's own
+     * writes are notified as S3 names them ({@link #notifyPipelineWrites()}); a version found by listing is notified
+     * as an upload ({@code ObjectCreated:CompleteMultipartUpload} when its ETag says it was uploaded in parts).
      */
     void watch(Consumer<Result> onResult, BooleanSupplier keepWatching, Duration pollEvery) throws IOException {
-        Set<String> seen = new HashSet<>();
         while (keepWatching.getAsBoolean()) {
-            List<ObjectVersion> latest = clients.s3().listObjectVersionsPaginator(b -> b.bucket(UPLOADS)).stream()
+            notifyPipelineWrites().forEach(onResult);
+            List<ObjectVersion> latest = uploader.listObjectVersionsPaginator(b -> b.bucket(UPLOADS)).stream()
                     .flatMap(page -> page.versions().stream())
                     .filter(ObjectVersion::isLatest)
-                    .filter(v -> seen.add(v.key() + "\u0000" + v.versionId()))
+                    // A version the pipeline is writing now is notified as its own once the call returns.
+                    .filter(v -> !pipelineWrites.writing(UPLOADS, v.key()))
+                    .filter(v -> notified.add(v.key() + "\u0000" + v.versionId()))
                     .toList();
             for (ObjectVersion version : latest) {
                 if (!verdicts.historyOf(UPLOADS, version.key()).stream()
                         .anyMatch(v -> version.versionId().equals(v.object().versionId()))) {
-                    onResult.accept(invoke(version.key(), SampleEvents.s3Put(UPLOADS, version.key(),
+                    String event = version.eTag().contains("-") ? "ObjectCreated:CompleteMultipartUpload"
+                            : "ObjectCreated:Put";
+                    onResult.accept(invoke(version.key(), SampleEvents.s3Created(event, UPLOADS, version.key(),
                             new SampleEvents.ObjectFacts(version.versionId(), version.eTag(), version.size()))));
                 }
             }
@@ -273,13 +302,37 @@ final class LocalSentinel implements AutoCloseable {
         }
     }
 
+    /**
+     * Delivers S3's notifications of the versions the pipeline itself created in the uploads bucket since the last
+     * call (a reviewer's release restores a quarantined image as a new version: {@code ObjectCreated:Copy}), each
+     * named {@code key (event)}.
+     */
+    List<Result> notifyPipelineWrites() throws IOException {
+        List<Result> results = new ArrayList<>();
+        for (ObjectCreatedNotifications.Created created : pipelineWrites.drain()) {
+            notified.add(created.key() + "\u0000" + created.versionId());
+            SampleEvents.ObjectFacts facts;
+            try {
+                HeadObjectResponse head = uploader.headObject(b -> b.bucket(created.bucket()).key(created.key())
+                        .versionId(created.versionId()));
+                facts = new SampleEvents.ObjectFacts(created.versionId(), head.eTag(), head.contentLength());
+            } catch (NoSuchKeyException deletedSince) {
+                // S3 notifies a creation even when the version is gone by the time it arrives.
+                facts = new SampleEvents.ObjectFacts(created.versionId(), "", 0);
+            }
+            results.add(invoke(created.key() + " (" + created.eventName() + ")", SampleEvents.s3Created(
+                    created.eventName(), created.bucket(), created.key(), facts)));
+        }
+        return results;
+    }
+
     /** Replays a sample event after uploading {@code content} at every key it names. */
     Result replay(Path eventFile, byte[] content) throws IOException {
         JsonNode event = SampleEvents.withFacts(SampleEvents.load(eventFile), (bucket, key) -> {
             if (!bucket.equals(UPLOADS)) {
                 return null;
             }
-            PutObjectResponse put = clients.s3().putObject(b -> b.bucket(bucket).key(key),
+            PutObjectResponse put = uploader.putObject(b -> b.bucket(bucket).key(key),
                     RequestBody.fromBytes(content));
             return new SampleEvents.ObjectFacts(put.versionId(), put.eTag(), content.length);
         });
@@ -307,6 +360,7 @@ final class LocalSentinel implements AutoCloseable {
     @Override
     public void close() {
         clients.rekognition().close();
+        clients.s3().close();
         servers.close();
     }
 }

@@ -268,14 +268,19 @@ class SamTemplateTest {
     void onDemandChecksFitTheModerationFunctionsTimeout() {
         JsonNode moderation = resources.get("ModerationApiFunction").get("Properties");
         JsonNode variables = moderation.at("/Environment/Variables");
-        dev.sentinel.api.ApiSettings.Checks checks = dev.sentinel.api.ApiSettings.fromEnvironment(Map.of(
-                "CASES_TABLE", "cases", "CHECK_ENGINE_SECONDS", variables.path("CHECK_ENGINE_SECONDS").asText(),
-                "CHECK_INLINE_MAX_BYTES", variables.path("CHECK_INLINE_MAX_BYTES").asText())).checks();
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("CASES_TABLE", "cases"));
+        variables.fields().forEachRemaining(v -> {
+            if (v.getKey().startsWith("CHECK_")) {
+                environment.put(v.getKey(), v.getValue().asText());
+            }
+        });
+        java.time.Duration call = dev.sentinel.api.ApiSettings.fromEnvironment(environment).checks().rekognition()
+                .callTimeout();
+        assertTrue(variables.has("CHECK_REKOGNITION_CALL_TIMEOUT_MS") && variables.has("CHECK_INLINE_MAX_BYTES"));
         long decodeSeconds = dev.sentinel.image.ImageDecoder.DEFAULT_TIME_LIMIT.toSeconds();
         long timeout = moderation.get("Timeout").asLong();
-        assertTrue(2 * checks.engineCallTimeout().toSeconds() + decodeSeconds + 3 <= timeout,
-                "two engine calls of " + checks.engineCallTimeout() + " and a decode of " + decodeSeconds
-                        + " s leave too little of " + timeout + " s");
+        assertTrue(2 * call.toSeconds() + decodeSeconds + 3 <= timeout, "two engine calls of " + call
+                + " and a decode of " + decodeSeconds + " s leave too little of " + timeout + " s");
         assertTrue(timeout <= 29, "API Gateway stops waiting for an integration at 30 s");
         assertEquals("ScanQueue", variables.path("SCAN_QUEUE_URL").asText());
         assertTrue(moderation.get("Policies").toString().contains("sqs:SendMessage"));
@@ -289,6 +294,28 @@ class SamTemplateTest {
                 .get("SCAN_HOLD_AFTER_ATTEMPTS").asText();
         assertEquals(maxReceives, holdAfter);
         assertTrue(template.get("Parameters").has(maxReceives), "both come from one parameter: " + maxReceives);
+    }
+
+    /** The batch deadline is planned for the timeout the function really has, and the queue waits past it. */
+    @Test
+    void scanFunctionPlansItsBatchesForItsOwnTimeout() {
+        JsonNode function = resources.get("ScanUploadFunction").get("Properties");
+        int timeout = function.has("Timeout") ? function.get("Timeout").asInt()
+                : template.at("/Globals/Function/Timeout").asInt();
+        JsonNode variables = function.at("/Environment/Variables");
+        assertEquals(timeout, variables.get("SCAN_FUNCTION_TIMEOUT_SECONDS").asInt(),
+                "SCAN_FUNCTION_TIMEOUT_SECONDS must be the function's Timeout");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("QUARANTINE_BUCKET", "quarantine",
+                "VERDICTS_TABLE", "verdicts"));
+        for (String name : List.of("SCAN_FUNCTION_TIMEOUT_SECONDS", "SCAN_RESERVE_SECONDS", "REKOGNITION_MAX_ATTEMPTS",
+                "REKOGNITION_ATTEMPT_TIMEOUT_MS", "REKOGNITION_CALL_TIMEOUT_MS")) {
+            assertTrue(variables.has(name), "the template sets " + name);
+            env.put(name, variables.get(name).asText());
+        }
+        var deadlines = dev.sentinel.config.ScanSettings.fromEnvironment(env).deadlines();
+        assertTrue(deadlines.perScan().toSeconds() < timeout, "one scan fits the timeout: " + deadlines);
+        // Lambda's advice for SQS sources: a visibility timeout of six times the function's timeout.
+        assertTrue(resources.at("/ScanQueue/Properties/VisibilityTimeout").asInt() >= 6 * timeout);
     }
 
     @Test

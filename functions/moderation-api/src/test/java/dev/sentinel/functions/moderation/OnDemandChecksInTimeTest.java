@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.api.ApiSettings;
+import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.json.Json;
 import dev.sentinel.local.iam.SamTransform;
 import dev.sentinel.objects.S3ObjectStore;
@@ -45,8 +46,8 @@ class OnDemandChecksInTimeTest {
         fx.labelsAfter(Duration.ofSeconds(25), photo, explicit(96));
         PutObjectResponse put = fx.upload("generated/slow.jpg", photo);
         Duration budget = Duration.ofSeconds(2);
-        ModerationApiHandler handler = new ModerationApiHandler(fx.moderationRouter(
-                new ApiSettings.Checks(budget, ApiSettings.Checks.DEFAULT.inlineMaxBytes())));
+        ModerationApiHandler handler = new ModerationApiHandler(fx.moderationRouter(new ApiSettings.Checks(
+                new RekognitionBounds(2, budget.dividedBy(2), budget), ApiSettings.Checks.DEFAULT.inlineMaxBytes())));
 
         long started = System.nanoTime();
         JsonNode response = invoke(handler, check("generated/slow.jpg", false));
@@ -90,7 +91,7 @@ class OnDemandChecksInTimeTest {
         fx.upload("generated/large.jpg", large);
         fx.upload("generated/small.jpg", small);
         ModerationApiHandler handler = new ModerationApiHandler(fx.moderationRouter(
-                new ApiSettings.Checks(ApiSettings.Checks.DEFAULT.engineCallTimeout(), limit)));
+                new ApiSettings.Checks(ApiSettings.Checks.DEFAULT.rekognition(), limit)));
         long asked = fx.rekognition.count("DetectModerationLabels");
 
         Answer queued = call(in(handler), check("generated/large.jpg", false));

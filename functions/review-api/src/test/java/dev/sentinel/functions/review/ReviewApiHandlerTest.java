@@ -4,20 +4,32 @@ import static dev.sentinel.testing.ApiFixture.explicit;
 import static dev.sentinel.testing.ApiFixture.partialNudity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sentinel.local.aws.SampleEvents;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.S3ObjectStore;
+import dev.sentinel.quarantine.Quarantine;
+import dev.sentinel.scan.S3Notifications;
+import dev.sentinel.scan.ScanBatch;
+import dev.sentinel.scan.ScanPipeline;
+import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.Answer;
 import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 class ReviewApiHandlerTest {
@@ -165,6 +177,61 @@ class ReviewApiHandlerTest {
         assertEquals("ALLOW", statement.path("decision").asText());
         assertTrue(!statement.path("automated").asBoolean(), "a person decided");
         assertTrue(statement.path("facts").toString().contains("Classical sculpture"));
+    }
+
+    /**
+     * S3 notifies every object creation, copies included: the release's restored version arrives at the scan as
+     * ObjectCreated:Copy. It is the pipeline's own write and is left alone; a copy an uploader makes over it,
+     * forging the restore's metadata and carrying its approval tag along, is a new upload and is scanned.
+     */
+    @Test
+    void theReleasesOwnCopyIsNotScannedAgainButAnUploadersCopyOverItIs() {
+        String key = "users/bob/statue.jpg";
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
+        Verdict verdict = fx.uploadAndScan(key, photo, explicit(71));
+        Answer released = decide(verdict.verdictId(), "RELEASE", "Classical sculpture; not sexual content.");
+        assertEquals(200, released.status(), released.body().toString());
+        ObjectRef restored = new ObjectRef(fx.uploads, key,
+                released.body().at("/verdict/placement/location/versionId").asText());
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        ScanBatch scan = ScanPipeline.batch(fx.scanSettings, fx.clientsAs(ApiFixture.SCAN), new StructuredLog(
+                new java.io.PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(), "scan-upload"),
+                Clock.systemUTC());
+        DynamoVerdictStore verdicts = new DynamoVerdictStore(fx.aws.clients().dynamo(), fx.verdictTable);
+
+        ScanBatch.Report own = scan.run(S3Notifications.parse(copyNotification(restored)));
+
+        assertEquals(List.of(), own.failedIds());
+        assertEquals(1, verdicts.historyOf(fx.uploads, key).size(), "no second verdict");
+        assertEquals(Map.of("moderation", "approved"), new S3ObjectStore(fx.aws.s3()).tags(restored));
+        String lines = log.toString(StandardCharsets.UTF_8);
+        assertTrue(lines.contains("pipeline-write-left-alone") && lines.contains(verdict.verdictId()), lines);
+        assertFalse(lines.contains("unearned"), "the reviewer's approval is not an unearned one: " + lines);
+
+        // From the uploader's own bucket, where it tagged the source approved itself (S3Mock makes no new version
+        // for a copy of a key onto itself, which S3 would).
+        String uploaderBucket = fx.aws.newBucket("uploader-own", true);
+        fx.aws.put(uploaderBucket, "statue.jpg", photo, Map.of("moderation", "approved"));
+        String copied = fx.aws.s3().copyObject(b -> b.sourceBucket(uploaderBucket).sourceKey("statue.jpg")
+                .destinationBucket(fx.uploads).destinationKey(key).metadataDirective(MetadataDirective.REPLACE)
+                .metadata(Map.of(Quarantine.VERDICT_ID_METADATA, verdict.verdictId()))).versionId();
+        ScanBatch.Report uploaders = scan.run(S3Notifications.parse(copyNotification(
+                new ObjectRef(fx.uploads, key, copied))));
+
+        assertEquals(List.of(), uploaders.failedIds());
+        List<Verdict> history = verdicts.historyOf(fx.uploads, key);
+        assertEquals(2, history.size(), "the uploader's copy has a verdict of its own");
+        assertEquals(copied, history.get(0).object().versionId());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("unearned-visibility-tag-removed"),
+                "the approval the copy carried along was not earned by it");
+    }
+
+    /** The notification S3 sends for a CopyObject that created {@code version}. */
+    private JsonNode copyNotification(ObjectRef version) {
+        var head = fx.aws.s3().headObject(b -> b.bucket(version.bucket()).key(version.key())
+                .versionId(version.versionId()));
+        return SampleEvents.s3Created("ObjectCreated:Copy", version.bucket(), version.key(),
+                new SampleEvents.ObjectFacts(version.versionId(), head.eTag(), head.contentLength()));
     }
 
     @Test

@@ -31,8 +31,11 @@ public final class ScanUploadHandler implements RequestStreamHandler {
      * standard output as embedded metric format, flushed at the end of each batch.
      */
     private static final class Container {
-        static final ScanBatch BATCH = ScanPipeline.batch(ScanSettings.fromEnvironment(System.getenv()),
-                AwsClients.fromEnvironment(System.getenv()), StructuredLog.stdout("scan-upload"), Clock.systemUTC(),
+        static final ScanSettings SETTINGS = ScanSettings.fromEnvironment(System.getenv());
+        // Rekognition calls bounded as the settings checked against the function's timeout.
+        static final ScanBatch BATCH = ScanPipeline.batch(SETTINGS,
+                AwsClients.fromEnvironment(System.getenv(), SETTINGS.deadlines().rekognition()),
+                StructuredLog.stdout("scan-upload"), Clock.systemUTC(),
                 EmfMetrics.fromEnvironment(System.getenv(), "scan-upload", System.out, Clock.systemUTC()));
         static final Priming PRIMING = Priming.beforeSnapshot("scan-upload", BATCH::prime,
                 StructuredLog.stdout("scan-upload"));
@@ -51,7 +54,9 @@ public final class ScanUploadHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         List<Delivery> deliveries = S3Notifications.parse(input);
-        ScanBatch.Report report = batch.run(deliveries);
+        // No context outside Lambda (tests, tools): no deadline either.
+        ScanBatch.Report report = context == null ? batch.run(deliveries)
+                : batch.run(deliveries, context::getRemainingTimeInMillis);
         Json.mapper().writeValue(output, LambdaBatchResponse.of(deliveries, report));
     }
 }

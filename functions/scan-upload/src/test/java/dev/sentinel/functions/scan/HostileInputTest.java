@@ -86,6 +86,8 @@ class HostileInputTest {
         corpus.put("zero-bytes.jpg", new byte[0]);
         corpus.put("truncated.png", Arrays.copyOf(png, png.length / 3));
         corpus.put("bomb-100000x100000.png", TestImages.pngDeclaring(100_000, 100_000));
+        // Within the pixel cap, under a megabyte, 800 MB once decoded (RGBA at 16 bits a sample).
+        corpus.put("bomb-10000x10000-rgba16.png", TestImages.flatPng(10_000, 10_000, 16, 6));
         corpus.put("html-named.jpg", "<html><script>alert(1)</script></html>".getBytes(StandardCharsets.UTF_8));
         corpus.put("jpeg-header-only.jpg", Arrays.copyOf(photo, 20));
         corpus.put("pdf-with-png-name.png", "%PDF-1.4\n%âãÏÓ\n1 0 obj".getBytes(StandardCharsets.ISO_8859_1));

@@ -100,10 +100,18 @@ public final class SampleEvents {
      * stand-in for the S3 notification the local servers do not send. The key is form-URL-encoded as S3 does.
      */
     public static JsonNode s3Put(String bucket, String key, ObjectFacts facts) {
+        return s3Created("ObjectCreated:Put", bucket, key, facts);
+    }
+
+    /**
+     * The notification S3 sends when an object version is created by {@code eventName}: {@code ObjectCreated:Put},
+     * {@code ObjectCreated:Copy} (CopyObject), {@code ObjectCreated:CompleteMultipartUpload}, ...
+     */
+    public static JsonNode s3Created(String eventName, String bucket, String key, ObjectFacts facts) {
         ObjectNode event = JSON.createObjectNode();
         ObjectNode record = event.putArray("Records").addObject();
         record.put("eventVersion", "2.1").put("eventSource", "aws:s3").put("awsRegion", "us-east-1")
-                .put("eventTime", java.time.Instant.now().toString()).put("eventName", "ObjectCreated:Put");
+                .put("eventTime", java.time.Instant.now().toString()).put("eventName", eventName);
         ObjectNode s3 = record.putObject("s3");
         s3.put("s3SchemaVersion", "1.0").put("configurationId", "sentinel-local");
         s3.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket);
@@ -115,6 +123,25 @@ public final class SampleEvents {
         }
         return event;
     }
+
+    /**
+     * An SQS batch as Lambda's event source mapping hands it over: each S3 notification is one message body, with
+     * its message id and receive count ({@code ApproximateReceiveCount}, from 1).
+     */
+    public static JsonNode sqsBatch(List<QueuedNotification> messages) {
+        ObjectNode event = JSON.createObjectNode();
+        var records = event.putArray("Records");
+        for (QueuedNotification message : messages) {
+            ObjectNode record = records.addObject();
+            record.put("messageId", message.messageId()).put("body", message.notification().toString());
+            record.putObject("attributes").put("ApproximateReceiveCount", Integer.toString(message.receiveCount()));
+            record.put("eventSource", "aws:sqs").put("awsRegion", "us-east-1");
+        }
+        return event;
+    }
+
+    /** An S3 notification waiting in the scan queue, received {@code receiveCount} times so far with this one. */
+    public record QueuedNotification(String messageId, JsonNode notification, int receiveCount) { }
 
     /** Visits each S3 record; SQS bodies are parsed, visited and written back. */
     private static void forEachS3Record(JsonNode event, java.util.function.UnaryOperator<JsonNode> visit) {

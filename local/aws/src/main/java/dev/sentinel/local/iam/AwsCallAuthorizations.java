@@ -63,6 +63,11 @@ public final class AwsCallAuthorizations {
         switch (operation) {
             case "HeadObject" -> {
                 needs.add(onObject(versioned ? "s3:GetObjectVersion" : "s3:GetObject", object, Map.of(), ""));
+                // HeadObject: with checksum mode on an SSE-KMS object, "you must have permission to use the
+                // kms:Decrypt action to retrieve the checksum".
+                if ("ENABLED".equals(text(request, "ChecksumMode"))) {
+                    kmsFor(bucket, "kms:Decrypt", "the checksum of an SSE-KMS object").ifPresent(needs::add);
+                }
                 ifMissing = listBucket(bucket);
             }
             case "GetObject" -> {
@@ -91,7 +96,11 @@ public final class AwsCallAuthorizations {
                 }
                 kmsFor(bucket, "kms:GenerateDataKey", "writing into an SSE-KMS bucket").ifPresent(needs::add);
             }
-            case "UploadPart", "CompleteMultipartUpload" -> needs.add(onObject("s3:PutObject", object, Map.of(), ""));
+            case "UploadPart" -> {
+                needs.add(onObject("s3:PutObject", object, Map.of(), ""));
+                kmsFor(bucket, "kms:Decrypt", "a part of a multipart upload into an SSE-KMS bucket").ifPresent(needs::add);
+            }
+            case "CompleteMultipartUpload" -> needs.add(onObject("s3:PutObject", object, Map.of(), ""));
             case "AbortMultipartUpload" -> needs.add(onObject("s3:AbortMultipartUpload", object, Map.of(), ""));
             case "CopyObject", "UploadPartCopy" -> copy(operation, request, needs);
             case "ListObjectVersions" -> needs.add(new Authorization("s3:ListBucketVersions", bucketArn(bucket),
@@ -112,20 +121,31 @@ public final class AwsCallAuthorizations {
         // Tags in the request exist only with the REPLACE directive; COPY (the default) takes the source's.
         boolean replaceTags = "REPLACE".equals(text(request, "TaggingDirective"));
         Map<String, String> tags = replaceTags ? requestTags(queryTags(text(request, "Tagging"))) : Map.of();
+        // A bucket policy can refuse copies by this key: the header carries the source as bucket/key[?versionId=].
+        Map<String, String> targetKeys = new LinkedHashMap<>(tags);
+        targetKeys.put("s3:x-amz-copy-source", source.bucket() + "/" + source.key()
+                + (sourceVersion == null ? "" : "?versionId=" + sourceVersion));
         needs.add(onObject(sourceVersion != null ? "s3:GetObjectVersion" : "s3:GetObject", source, Map.of(),
                 "copy source"));
-        needs.add(onObject("s3:PutObject", target, tags, "copy target"));
+        needs.add(onObject("s3:PutObject", target, targetKeys, "copy target"));
         if (operation.equals("CopyObject")) {
             if (!replaceTags) {
                 needs.add(onObject(sourceVersion != null ? "s3:GetObjectVersionTagging" : "s3:GetObjectTagging",
                         source, Map.of(), "copying the source's tags"));
-            }
-            if (!replaceTags || !tags.isEmpty()) {
+            } else if (!tags.isEmpty()) {
                 needs.add(onObject("s3:PutObjectTagging", target, tags, "tags on the copy"));
             }
+            // Whether S3 also checks s3:PutObjectTagging when COPY brings the source's tags is not documented; the
+            // double assumes it does not, so no gate here can rest on it (see DenyCopiesIntoUploads).
         }
         kmsFor(sourceBucket, "kms:Decrypt", "reading an SSE-KMS copy source").ifPresent(needs::add);
-        kmsFor(targetBucket, "kms:GenerateDataKey", "writing into an SSE-KMS bucket").ifPresent(needs::add);
+        // Multipart uploads into an SSE-KMS bucket: kms:GenerateDataKey for CreateMultipartUpload, then kms:Decrypt
+        // for UploadPart and UploadPartCopy ("S3 must decrypt and read data from the encrypted file parts").
+        if (operation.equals("CopyObject")) {
+            kmsFor(targetBucket, "kms:GenerateDataKey", "writing into an SSE-KMS bucket").ifPresent(needs::add);
+        } else {
+            kmsFor(targetBucket, "kms:Decrypt", "a part copied into an SSE-KMS bucket").ifPresent(needs::add);
+        }
     }
 
     /** The SDK turns a copy's source bucket, key and version into S3's one URL-encoded header before any interceptor. */
@@ -240,12 +260,19 @@ public final class AwsCallAuthorizations {
     }
 
     private Authorization table(String action, String table, String index) {
-        Optional<String> logical = StackBinding.logicalId(table)
-                .filter(l -> stack.type(l).equals("AWS::DynamoDB::Table"));
-        String arn = logical.map(l -> stack.getAtt(l, "Arn")).orElse("arn:" + DeployedStack.PARTITION + ":dynamodb:"
-                + DeployedStack.REGION + ":" + DeployedStack.ACCOUNT + ":table/" + table);
-        return new Authorization(action, index == null ? arn : arn + "/index/" + index, logical.orElse(null), Map.of(),
-                "", null);
+        return inStack(action, "AWS::DynamoDB::Table", table, "dynamodb:" + DeployedStack.REGION + ":"
+                + DeployedStack.ACCOUNT + ":table/" + table, index == null ? "" : "/index/" + index, "");
+    }
+
+    /**
+     * A permission on the stack resource of {@code type} a local name stands for (its ARN as deployed, plus
+     * {@code suffix}), or on the local name's own ARN ({@code arn:aws:} + {@code unboundArn}) when it stands for none.
+     */
+    private Authorization inStack(String action, String type, String localName, String unboundArn, String suffix,
+                                  String why) {
+        Optional<String> logical = StackBinding.logicalId(localName).filter(l -> stack.type(l).equals(type));
+        String arn = logical.map(l -> stack.getAtt(l, "Arn")).orElse("arn:" + DeployedStack.PARTITION + ":" + unboundArn);
+        return new Authorization(action, arn + suffix, logical.orElse(null), Map.of(), why, null);
     }
 
     // ------------------------------------------------------------------ Rekognition
@@ -302,11 +329,8 @@ public final class AwsCallAuthorizations {
     }
 
     private Authorization queue(String action, String urlOrArn, String why) {
-        Optional<String> logical = StackBinding.logicalId(urlOrArn)
-                .filter(l -> stack.type(l).equals("AWS::SQS::Queue"));
-        String arn = logical.map(l -> stack.getAtt(l, "Arn")).orElse("arn:" + DeployedStack.PARTITION + ":sqs:"
-                + DeployedStack.REGION + ":" + DeployedStack.ACCOUNT + ":" + StackBinding.localName(urlOrArn));
-        return new Authorization(action, arn, logical.orElse(null), Map.of(), why, null);
+        return inStack(action, "AWS::SQS::Queue", urlOrArn, "sqs:" + DeployedStack.REGION + ":" + DeployedStack.ACCOUNT
+                + ":" + StackBinding.localName(urlOrArn), "", why);
     }
 
     /** The queues whose redrive policy sends to the dead-letter queue {@code deadLetterArn} stands for. */

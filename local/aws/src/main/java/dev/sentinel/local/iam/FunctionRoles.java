@@ -42,11 +42,14 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  */
 public final class FunctionRoles implements ExecutionInterceptor {
 
-    private static final ExecutionAttribute<String> FUNCTION = new ExecutionAttribute<>("sentinel.iam.function");
+    private static final ExecutionAttribute<StackAuthorizer.Principal> CALLER =
+            new ExecutionAttribute<>("sentinel.iam.caller");
     private static final ExecutionAttribute<Plan> PLAN = new ExecutionAttribute<>("sentinel.iam.plan");
     private static final ExecutionAttribute<Boolean> ANSWERED_403 = new ExecutionAttribute<>("sentinel.iam.403");
     private static final ExecutionAttribute<SdkRequest> AS_CALLED = new ExecutionAttribute<>("sentinel.iam.request");
     private static final String ACCESS_KEY_PREFIX = "FN";
+    private static final String APPLICATION_KEY_PREFIX = "APP";
+    private static final Map<String, StackAuthorizer.Principal> APPLICATIONS = new ConcurrentHashMap<>();
     /** {@code -Dsentinel.iam.enforce=false} records and judges every call but refuses none: to see every gap at once. */
     private static final boolean ENFORCE = !"false".equals(System.getProperty("sentinel.iam.enforce"));
 
@@ -85,6 +88,21 @@ public final class FunctionRoles implements ExecutionInterceptor {
     }
 
     /** The request as the code made it: the SDK's own interceptors rewrite some (a copy's source becomes a header). */
+    /**
+     * Credentials of an application outside the stack (an uploader, a CDN's reader role) whose role allows what
+     * {@code identityPolicy} says: its calls are judged by the same bucket policies, so a test shows what the
+     * buckets' Denies stop whatever an application's own role grants. Not recorded: it is not the stack's code.
+     */
+    public static StaticCredentialsProvider credentialsForApplication(String name, String identityPolicy) {
+        try {
+            APPLICATIONS.put(name, StackAuthorizer.application(name, PolicyDocument.parse(name,
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(identityPolicy), null)));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("the identity policy of " + name + " is not JSON", e);
+        }
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(APPLICATION_KEY_PREFIX + name, "local"));
+    }
+
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         attributes.putAttribute(AS_CALLED, context.request());
@@ -92,8 +110,9 @@ public final class FunctionRoles implements ExecutionInterceptor {
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        String function = functionOf(context.httpRequest().firstMatchingHeader("Authorization").orElse(""));
-        if (function == null) {
+        StackAuthorizer.Principal caller = callerOf(context.httpRequest().firstMatchingHeader("Authorization")
+                .orElse(""));
+        if (caller == null) {
             return;
         }
         SdkRequest request = attributes.getAttribute(AS_CALLED);
@@ -106,33 +125,38 @@ public final class FunctionRoles implements ExecutionInterceptor {
         List<String> refused = new ArrayList<>();
         for (Authorization needed : plan.required()) {
             Map<String, String> seen = new LinkedHashMap<>();
-            Decision decision = judge.decide(function, needed, key -> existingTag(endpoint, needed, key, seen));
+            Decision decision = judge.decide(caller, needed, key -> existingTag(endpoint, needed, key, seen));
             checks.add(new CallLog.Checked(needed, seen, decision.outcome().name()));
             if (!decision.allowed()) {
                 refused.add(describe(needed, decision));
             }
         }
-        CallLog.append(new CallLog.Call(stackName, function, service + ":" + operation, testName(), checks));
-        if (!refused.isEmpty() && ENFORCE) {
-            throw accessDenied(service, judge.stack().roleArn(judge.stack().roleOf(function)) + " ("
-                    + function + ") is not authorized: " + String.join("; ", refused));
+        if (caller.function() != null) {
+            CallLog.append(new CallLog.Call(stackName, caller.function(), service + ":" + operation, testName(),
+                    checks));
         }
-        attributes.putAttribute(FUNCTION, function);
+        if (!refused.isEmpty() && ENFORCE) {
+            throw accessDenied(service, caller.arn() + " (" + caller.name() + ") is not authorized: "
+                    + String.join("; ", refused));
+        }
+        attributes.putAttribute(CALLER, caller);
         attributes.putAttribute(PLAN, plan);
     }
 
     @Override
     public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
-        String function = attributes.getAttribute(FUNCTION);
+        StackAuthorizer.Principal caller = attributes.getAttribute(CALLER);
         Plan plan = attributes.getAttribute(PLAN);
         SdkHttpResponse response = context.httpResponse();
-        if (function == null || plan == null || plan.ifMissing() == null || response.statusCode() != 404) {
+        if (caller == null || plan == null || plan.ifMissing() == null || response.statusCode() != 404) {
             return response;
         }
-        Decision decision = authorizer().decide(function, plan.ifMissing(), key -> Optional.empty());
-        CallLog.append(new CallLog.Call(stackName, function, serviceOf(context.request()) + ":"
-                + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME) + " of a missing key", testName(),
-                List.of(new CallLog.Checked(plan.ifMissing(), Map.of(), decision.outcome().name()))));
+        Decision decision = authorizer().decide(caller, plan.ifMissing(), key -> Optional.empty());
+        if (caller.function() != null) {
+            CallLog.append(new CallLog.Call(stackName, caller.function(), serviceOf(context.request()) + ":"
+                    + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME) + " of a missing key",
+                    testName(), List.of(new CallLog.Checked(plan.ifMissing(), Map.of(), decision.outcome().name()))));
+        }
         if (decision.allowed() || !ENFORCE) {
             return response;
         }
@@ -150,15 +174,20 @@ public final class FunctionRoles implements ExecutionInterceptor {
         return context.responseBody();
     }
 
-    private static String functionOf(String authorization) {
+    /** The function or application a request is signed as; null for anyone else (tests' own clients). */
+    private static StackAuthorizer.Principal callerOf(String authorization) {
         int start = authorization.indexOf("Credential=");
         if (start < 0) {
             return null;
         }
         String accessKey = authorization.substring(start + "Credential=".length()).split("/", 2)[0];
-        return accessKey.startsWith(ACCESS_KEY_PREFIX) && authorizer().stack().functions()
-                .contains(accessKey.substring(ACCESS_KEY_PREFIX.length()))
-                ? accessKey.substring(ACCESS_KEY_PREFIX.length()) : null;
+        if (accessKey.startsWith(APPLICATION_KEY_PREFIX)) {
+            return APPLICATIONS.get(accessKey.substring(APPLICATION_KEY_PREFIX.length()));
+        }
+        String function = accessKey.startsWith(ACCESS_KEY_PREFIX) ? accessKey.substring(ACCESS_KEY_PREFIX.length())
+                : null;
+        return function != null && authorizer().stack().functions().contains(function)
+                ? authorizer().function(function) : null;
     }
 
     /** software.amazon.awssdk.services.s3.model.HeadObjectRequest -> s3. */

@@ -32,10 +32,32 @@ public final class StackAuthorizer {
         return calls;
     }
 
-    public Decision decide(String function, Authorization authorization, RequestContext objectContext) {
+    /**
+     * Who makes a call: a function of the stack (its role), or an application outside it with its own identity
+     * policy (an uploader's or a reader's role), judged by the same resource policies.
+     *
+     * @param function the function's logical id, or null for an application
+     */
+    public record Principal(String name, String arn, List<PolicyDocument> identity, String function) { }
+
+    public Principal function(String function) {
         String role = stack.roleOf(function);
-        String principal = stack.roleArn(role);
-        List<PolicyDocument> identity = stack.identityPolicies(role);
+        return new Principal(function, stack.roleArn(role), stack.identityPolicies(role), function);
+    }
+
+    /** An application's role in the stack's account, allowed what {@code identity} allows. */
+    public static Principal application(String name, PolicyDocument identity) {
+        return new Principal(name, "arn:" + DeployedStack.PARTITION + ":iam::" + DeployedStack.ACCOUNT + ":role/"
+                + name, List.of(identity), null);
+    }
+
+    public Decision decide(String function, Authorization authorization, RequestContext objectContext) {
+        return decide(function(function), authorization, objectContext);
+    }
+
+    public Decision decide(Principal caller, Authorization authorization, RequestContext objectContext) {
+        String principal = caller.arn();
+        List<PolicyDocument> identity = caller.identity();
         List<PolicyDocument> resourcePolicies = List.of();
         ResourcePolicyKind kind = ResourcePolicyKind.NONE;
         String resource = authorization.resource();
