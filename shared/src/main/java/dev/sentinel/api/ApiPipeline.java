@@ -8,6 +8,7 @@ import dev.sentinel.cases.ReviewService;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.S3ObjectStore;
+import dev.sentinel.queue.QueuedRescans;
 import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.scan.OnDemandModeration;
 import dev.sentinel.scan.ScanPipeline;
@@ -40,10 +41,16 @@ public final class ApiPipeline {
         this.cases = new DynamoCaseStore(clients.dynamo(), api.casesTable());
     }
 
-    /** {@code POST /moderations} and reading verdicts; loads the policy and engine like the scan function. */
-    public Router moderationRouter() {
-        OnDemandModeration moderation = new OnDemandModeration(ScanPipeline.service(scan, clients, log, clock),
-                objects, verdicts, scan, clock);
+    /**
+     * {@code POST /moderations} and reading verdicts; loads the policy and engine like the scan function, with each
+     * engine call bounded by the on-demand checks' budget ({@link ApiSettings.Checks}).
+     *
+     * @param queue where checks go that cannot finish within the API's time ({@link #scanQueue})
+     */
+    public Router moderationRouter(OnDemandModeration.CheckQueue queue) {
+        AwsClients bounded = clients.withRekognitionBounds(api.checks().rekognition());
+        OnDemandModeration moderation = new OnDemandModeration(ScanPipeline.service(scan, bounded, log, clock),
+                objects, verdicts, scan, clock, cases, api.checks().inlineMaxBytes(), queue);
         Router router = new ModerationRoutes(moderation, verdicts, cases, api.appealWindow()).register(new Router(log));
         if (ScanPipeline.hashMatching(scan, clients, clock) instanceof DynamoHashBank bank) {
             new HashListRoutes(bank, clock).register(router);
@@ -52,6 +59,22 @@ public final class ApiPipeline {
                     .add("GET /hash-lists", java.util.List.of(Groups.ADMIN), noBank());
         }
         return router;
+    }
+
+    /**
+     * Checks queued on the scan queue ({@code SCAN_QUEUE_URL}) as rescan requests: the scan function scans an object
+     * that has no verdict as its upload would have been, with its own time, retries and dead-letter queue.
+     */
+    public static OnDemandModeration.CheckQueue scanQueue(SqsClient sqs, String queueUrl) {
+        if (queueUrl == null || queueUrl.isBlank()) {
+            throw new dev.sentinel.config.ConfigurationException("on-demand checks need SCAN_QUEUE_URL, the scan "
+                    + "queue that takes the checks an API request has no time for");
+        }
+        return ref -> {
+            QueuedRescans queued = new QueuedRescans(sqs, queueUrl);
+            queued.submit(ref);
+            queued.flush();
+        };
     }
 
     private static java.util.function.Function<ApiRequest, ApiResponse> noBank() {

@@ -30,6 +30,22 @@ public final class Inputs {
         return matching(bucket, BUCKET, "bucket", "an S3 bucket name");
     }
 
+    /** A page size from a query string: absent is {@code fallback}; anything but a whole number 1..max is a 400. */
+    static int limit(String raw, int fallback, int max) {
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            int limit = Integer.parseInt(raw);
+            if (limit >= 1 && limit <= max) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("limit must be a whole number from 1 to " + max);
+    }
+
     /** An S3 key as an upload could have it: 1 to 1024 bytes, no control characters, no path traversal. */
     public static String key(String key) {
         if (key == null || key.isEmpty()) {

@@ -1,20 +1,27 @@
 package dev.sentinel.api;
 
 import dev.sentinel.cases.Actor;
+import dev.sentinel.cases.AuditEntry;
 import dev.sentinel.cases.AuditTrail;
 import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.objects.ObjectTooLargeException;
 import dev.sentinel.scan.OnDemandModeration;
+import dev.sentinel.scan.OnDemandModeration.StoredCheck;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.Verdict;
 import java.time.Period;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code POST /moderations}, {@code GET /moderations/{id}}, its audit trail, and an object's verdict history. */
 public final class ModerationRoutes {
 
     /** Base64 of a 6 MB request leaves at most this many image bytes. */
     public static final int MAX_INLINE_IMAGE_BYTES = 4_500_000;
+    /** Seconds a caller waits before polling a queued check again: a scan usually takes a few. */
+    static final String POLL_AFTER_SECONDS = "5";
 
     /** Body of {@code POST /moderations}: exactly one of {@code s3} and {@code image}. */
     public record ModerationRequest(S3Reference s3, String image, Boolean dryRun) { }
@@ -54,7 +61,23 @@ public final class ModerationRoutes {
         if (body.s3() != null) {
             ObjectRef ref = new ObjectRef(Inputs.bucket(body.s3().bucket()), Inputs.key(body.s3().key()),
                     body.s3().version());
-            verdict = moderation.checkStored(ref, dryRun, request.caller().subject());
+            StoredCheck check;
+            try {
+                check = moderation.checkStored(ref, dryRun, request.caller());
+            } catch (ObjectTooLargeException e) {
+                throw ApiProblem.tooLarge("the object is " + e.size() + " bytes; an on-demand check reads at most "
+                        + e.limit() + " within the API's time, and a dry run cannot be queued: check it without "
+                        + "dryRun (it is queued, answered 202) or upload a smaller image");
+            }
+            if (check instanceof StoredCheck.Queued queued) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("status", "QUEUED");
+                answer.put("verdictId", queued.verdictId());
+                answer.put("deferred", queued.why());
+                answer.put("poll", location(queued.verdictId()));
+                return pollLater(answer, queued.verdictId());
+            }
+            verdict = ((StoredCheck.Decided) check).verdict();
         } else {
             byte[] image;
             try {
@@ -72,9 +95,42 @@ public final class ModerationRoutes {
                 "statementOfReasons", VerdictView.of(verdict, appealWindow).statementOfReasons()));
     }
 
+    /** A verdict, or, while a queued check of the caller's has none yet, 202 and when to ask again. */
     private ApiResponse find(ApiRequest request) {
-        Verdict verdict = visible(request.caller(), Inputs.verdictId(request.path("id")));
-        return ApiResponse.json(200, VerdictView.of(verdict, appealWindow));
+        Actor caller = request.caller();
+        String id = Inputs.verdictId(request.path("id"));
+        Optional<Verdict> verdict = verdicts.find(id);
+        if (verdict.isPresent()) {
+            if (!caller.inAny(Groups.REVIEWERS) && !caller.subject().equals(verdict.get().requestedBy())
+                    && queuedCheck(caller, id).isEmpty()) {
+                throw ApiProblem.forbidden();
+            }
+            return ApiResponse.json(200, VerdictView.of(verdict.get(), appealWindow));
+        }
+        AuditEntry queued = queuedCheck(caller, id).orElseThrow(() -> ApiProblem.notFound("no verdict " + id));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("status", "QUEUED");
+        answer.put("verdictId", id);
+        answer.put("queuedAt", queued.at());
+        return pollLater(answer, id);
+    }
+
+    /** The caller's queued check of this verdict (any one, for reviewers), from the audit trail. */
+    private Optional<AuditEntry> queuedCheck(Actor caller, String verdictId) {
+        boolean reviewer = caller.inAny(Groups.REVIEWERS);
+        return audit.of(verdictId).stream()
+                .filter(entry -> entry.what().equals(OnDemandModeration.CHECK_QUEUED))
+                .filter(entry -> reviewer || entry.actor().equals(caller.subject()))
+                .findFirst();
+    }
+
+    private static String location(String verdictId) {
+        return "/moderations/" + verdictId;
+    }
+
+    private static ApiResponse pollLater(Map<String, Object> answer, String verdictId) {
+        return new ApiResponse(202, "application/json", ApiResponse.json(202, answer).body(),
+                Map.of("location", location(verdictId), "retry-after", POLL_AFTER_SECONDS));
     }
 
     private ApiResponse auditTrail(ApiRequest request) {
@@ -85,17 +141,9 @@ public final class ModerationRoutes {
 
     private ApiResponse history(ApiRequest request) {
         String bucket = Inputs.bucket(request.path("bucket"));
-        String key = Inputs.key(request.path("key+"));
+        // API Gateway names a greedy {key+} without its plus: pathParameters.key, decoded, slashes included.
+        String key = Inputs.key(request.path("key"));
         return ApiResponse.json(200, Map.of("bucket", bucket, "key", key,
                 "verdicts", verdicts.historyOf(bucket, key)));
-    }
-
-    /** Uploader applications see only the verdicts they asked for; reviewers and admins see all. */
-    private Verdict visible(Actor caller, String id) {
-        Verdict verdict = verdicts.find(id).orElseThrow(() -> ApiProblem.notFound("no verdict " + id));
-        if (!caller.inAny(Groups.REVIEWERS) && !caller.subject().equals(verdict.requestedBy())) {
-            throw ApiProblem.forbidden();
-        }
-        return verdict;
     }
 }

@@ -38,39 +38,24 @@ public final class ReviewRoutes {
     }
 
     private ApiResponse queue(ApiRequest request) {
-        ReviewStatus status;
-        try {
-            status = ReviewStatus.valueOf(request.query().getOrDefault("status", "PENDING"));
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("status must be one of PENDING, APPEALED, CONFIRMED, RELEASED, NOT_NEEDED");
-        }
-        int limit;
-        try {
-            limit = Integer.parseInt(request.query().getOrDefault("limit", "25"));
-        } catch (NumberFormatException e) {
-            throw ApiProblem.badRequest("limit must be a whole number from 1 to " + MAX_PAGE);
-        }
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw ApiProblem.badRequest("limit must be a whole number from 1 to " + MAX_PAGE);
-        }
+        ReviewStatus status = reviewStatus(request.query().getOrDefault("status", "PENDING"));
+        int limit = Inputs.limit(request.query().get("limit"), 25, MAX_PAGE);
         String cursor = request.query().get("cursor");
-        VerdictStore.Page<Verdict> page;
-        try {
-            page = verdicts.listByReview(status, limit, cursor);
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("cursor is not one this API issued");
-        } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException e) {
-            if (e.statusCode() == 400) {
-                // A well-formed cursor from another status's listing.
-                throw ApiProblem.badRequest("cursor does not belong to this listing");
-            }
-            throw e;
-        }
+        // A well-formed cursor from another status's listing is refused by DynamoDB.
+        VerdictStore.Page<Verdict> page = CursorPages.atCursor(() -> verdicts.listByReview(status, limit, cursor));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("items", page.items());
         body.put("nextCursor", page.nextCursor());
         return ApiResponse.json(200, body);
+    }
+
+    private static ReviewStatus reviewStatus(String name) {
+        try {
+            return ReviewStatus.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("status must be one of PENDING, APPEALED, CONFIRMED, RELEASED, NOT_NEEDED");
+        }
     }
 
     /** The legal team's report record for a child-safety verdict: identities and signals, never the image. */

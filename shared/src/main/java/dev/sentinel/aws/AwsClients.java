@@ -73,6 +73,10 @@ public final class AwsClients implements AutoCloseable {
     private final Lazy<DynamoDbClient> dynamo;
     private final Lazy<RekognitionClient> rekognition;
     private final Lazy<SqsClient> sqs;
+    /** Bounds a view sets for its Rekognition calls instead of the settings' own; null for those. */
+    private final RekognitionBounds rekognitionBounds;
+    /** False for a view that shares its other clients with the clients it was made from. */
+    private final boolean ownsShared;
 
     private AwsClients(Settings settings, SdkHttpClient http, S3Client s3, DynamoDbClient dynamo,
                        RekognitionClient rekognition) {
@@ -82,6 +86,19 @@ public final class AwsClients implements AutoCloseable {
         this.dynamo = new Lazy<>(dynamo);
         this.rekognition = new Lazy<>(rekognition);
         this.sqs = new Lazy<>(null);
+        this.rekognitionBounds = null;
+        this.ownsShared = true;
+    }
+
+    private AwsClients(AwsClients shared, RekognitionBounds rekognitionBounds) {
+        this.settings = shared.settings;
+        this.http = shared.http;
+        this.s3 = shared.s3;
+        this.dynamo = shared.dynamo;
+        this.rekognition = new Lazy<>(null);
+        this.sqs = shared.sqs;
+        this.rekognitionBounds = rekognitionBounds;
+        this.ownsShared = false;
     }
 
     /** Clients built elsewhere (e.g. Rekognition with other credentials than the local servers); no SQS. */
@@ -137,11 +154,11 @@ public final class AwsClients implements AutoCloseable {
     /**
      * Throttling, 5xx and attempts that time out are retried with jittered backoff; client errors (bad image) are
      * not. The whole call, retries included, ends within the bounds' call timeout: a slow Rekognition costs a scan
-     * a known, bounded time.
+     * a known, bounded time. The bounds are the settings' own, or a view's ({@link #withRekognitionBounds}).
      */
     public RekognitionClient rekognition() {
         return rekognition.get(() -> {
-            RekognitionBounds bounds = settings().rekognition();
+            RekognitionBounds bounds = rekognitionBounds != null ? rekognitionBounds : settings().rekognition();
             return build(RekognitionClient.builder()
                     .overrideConfiguration(ClientOverrideConfiguration.builder()
                             .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -150,6 +167,16 @@ public final class AwsClients implements AutoCloseable {
                             .apiCallTimeout(bounds.callTimeout())
                             .build()), settings().rekognitionEndpoint());
         });
+    }
+
+    /**
+     * These clients with every Rekognition call bounded by {@code bounds} instead of the settings' own. The API's
+     * on-demand checks use it so a check fits API Gateway's 29 seconds. The S3, DynamoDB and SQS clients are shared,
+     * not built again; closing the view closes only its Rekognition client. Clients handed in already built (the
+     * local runner's) have no settings to build another from, so they keep the bounds theirs was built with.
+     */
+    public AwsClients withRekognitionBounds(RekognitionBounds bounds) {
+        return settings == null ? this : new AwsClients(this, bounds);
     }
 
     /** For the functions that use queues directly (operations); the scan function only receives. */
@@ -173,12 +200,15 @@ public final class AwsClients implements AutoCloseable {
         return settings;
     }
 
-    /** Closes the clients that were built. */
+    /** Closes the clients that were built (of a view, only its own Rekognition client). */
     @Override
     public void close() {
+        rekognition.close();
+        if (!ownsShared) {
+            return;
+        }
         s3.close();
         dynamo.close();
-        rekognition.close();
         sqs.close();
         if (http != null) {
             http.close();

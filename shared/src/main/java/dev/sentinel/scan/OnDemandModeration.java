@@ -1,11 +1,15 @@
 package dev.sentinel.scan;
 
+import dev.sentinel.cases.Actor;
+import dev.sentinel.cases.AuditEntry;
+import dev.sentinel.cases.AuditTrail;
 import dev.sentinel.cases.CaseNotFoundException;
 import dev.sentinel.cases.InvalidCaseRequestException;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.engine.EngineException;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
+import dev.sentinel.objects.ObjectTooLargeException;
 import dev.sentinel.objects.StoredObject;
 import dev.sentinel.policy.Action;
 import dev.sentinel.store.VerdictStore;
@@ -22,28 +26,73 @@ import java.util.Optional;
  * Checks asked for through the API rather than by an upload: an object already in an uploads bucket (scanned exactly
  * as its upload would be, so it gets the same verdict and placement), or image bytes sent inline (an image
  * generator checking its output before publishing it). A dry run judges without storing or moving anything.
+ *
+ * <p>A check must answer within the API's time. A stored object too large to read, judge and move in that time,
+ * or one the engine (or a store) could not finish within its budget, is handed to the scan function through the
+ * scan queue: the answer is then {@link StoredCheck.Queued} with the verdict id to poll, and the audit trail records
+ * who asked. The object stays unpublished meanwhile, as every upload does until its verdict.
  */
 public final class OnDemandModeration {
 
     /** Bucket name recorded for images that were sent inline and never stored. */
     public static final String INLINE = "inline";
+    /** The audit entry saying who asked for a check that went to the queue. */
+    public static final String CHECK_QUEUED = "CHECK_QUEUED";
+
+    /** What a check of a stored object came to: the verdict, or the check queued for the scan function. */
+    public sealed interface StoredCheck {
+        record Decided(Verdict verdict) implements StoredCheck { }
+
+        record Queued(String verdictId, Deferral why) implements StoredCheck { }
+    }
+
+    /** Why a check went to the queue. */
+    public enum Deferral {
+        /** Over the size an API request can read, judge and move. */
+        LARGE_OBJECT,
+        /** The engine or a store could not finish within the API's time (slow, throttled, or another check runs). */
+        NOT_WITHIN_TIME
+    }
+
+    /** Where checks that cannot finish in the API's time go: the scan queue, as a rescan request. */
+    @FunctionalInterface
+    public interface CheckQueue {
+        void enqueue(ObjectRef ref);
+    }
 
     private final ScanService scans;
     private final ObjectStore objects;
     private final VerdictStore verdicts;
     private final ScanSettings settings;
     private final Clock clock;
+    private final AuditTrail audit;
+    private final long inlineMaxBytes;
+    private final CheckQueue queue;
 
+    /**
+     * @param inlineMaxBytes stored objects larger than this are queued unread
+     * @param queue          where checks go that cannot finish in the API's time
+     */
     public OnDemandModeration(ScanService scans, ObjectStore objects, VerdictStore verdicts, ScanSettings settings,
-                              Clock clock) {
+                              Clock clock, AuditTrail audit, long inlineMaxBytes, CheckQueue queue) {
         this.scans = scans;
         this.objects = objects;
         this.verdicts = verdicts;
         this.settings = settings;
         this.clock = clock;
+        this.audit = audit;
+        this.inlineMaxBytes = inlineMaxBytes;
+        this.queue = queue;
     }
 
-    public Verdict checkStored(ObjectRef ref, boolean dryRun, String requestedBy) {
+    /**
+     * Checks an object of an uploads bucket, or queues the check (see the class comment).
+     *
+     * @throws ObjectTooLargeException for a dry run of an object over the inline size: a dry run stores nothing, so
+     *                                 there would be no verdict to poll
+     * @throws ScanFailedException     when a dry run's engine cannot answer in time, or the queue cannot be reached
+     */
+    public StoredCheck checkStored(ObjectRef ref, boolean dryRun, Actor caller) {
         if (!settings.scans(ref.bucket())) {
             throw new InvalidCaseRequestException("bucket " + ref.bucket() + " is not an uploads bucket of this "
                     + "deployment");
@@ -52,21 +101,55 @@ public final class OnDemandModeration {
                 "no object " + ref.key() + " in bucket " + ref.bucket()
                         + (ref.versionId() == null ? "" : " with version " + ref.versionId())));
         if (dryRun) {
+            if (stored.size() > inlineMaxBytes) {
+                throw new ObjectTooLargeException(stored.ref(), stored.size(), inlineMaxBytes);
+            }
             ScanService.Judgement judgement = unavailableAsFailure(() -> scans.judgeStored(stored));
-            return verdictOf(Verdict.idFor(ref.bucket(), ref.key(), "version:" + stored.ref().versionId()),
-                    identity(stored, judgement), judgement, new Placement(PlacementState.PENDING, stored.ref(),
-                    clock.instant()), requestedBy);
+            return new StoredCheck.Decided(verdictOf(Verdict.idFor(ref.bucket(), ref.key(), "version:"
+                    + stored.ref().versionId()), identity(stored, judgement), judgement,
+                    new Placement(PlacementState.PENDING, stored.ref(), clock.instant()), caller.subject()));
         }
-        ScanOutcome outcome = scans.scan(new ObjectEvent(stored.ref(), stored.eTag(), stored.size(),
-                "ObjectCreated:Put", clock.instant()));
+        String verdictId = ScanService.idOf(stored.ref(), stored.eTag());
+        if (stored.size() > inlineMaxBytes) {
+            Optional<Verdict> decided = verdicts.find(verdictId);
+            if (decided.isPresent() && decided.get().placement().state().settled()) {
+                return new StoredCheck.Decided(decided.get());
+            }
+            return queued(stored.ref(), verdictId, Deferral.LARGE_OBJECT, caller);
+        }
+        ScanOutcome outcome;
+        try {
+            outcome = scans.scan(new ObjectEvent(stored.ref(), stored.eTag(), stored.size(), "ObjectCreated:Put",
+                    clock.instant()));
+        } catch (ScanFailedException e) {
+            // Nothing was published; the scan function finishes it with its own time, retries and final hold.
+            return queued(stored.ref(), verdictId, Deferral.NOT_WITHIN_TIME, caller);
+        }
         if (outcome instanceof ScanOutcome.Decided decided) {
-            return decided.verdict();
+            return new StoredCheck.Decided(decided.verdict());
         }
         if (outcome instanceof ScanOutcome.AlreadyDecided decided) {
-            return decided.verdict();
+            return new StoredCheck.Decided(decided.verdict());
         }
         throw new CaseNotFoundException("the object could not be checked: "
                 + ((ScanOutcome.Skipped) outcome).reason());
+    }
+
+    /**
+     * Puts the check on the queue, then records who asked (so that caller may poll the verdict); queued first, so
+     * the audit trail never speaks of a check nothing will make.
+     */
+    private StoredCheck queued(ObjectRef ref, String verdictId, Deferral why, Actor caller) {
+        try {
+            queue.enqueue(ref);
+        } catch (RuntimeException e) {
+            throw new ScanFailedException("the check could neither finish now nor be queued: " + e.getMessage(), e);
+        }
+        audit.append(new AuditEntry(verdictId, clock.instant(), caller.subject(), caller.groups(), CHECK_QUEUED,
+                why == Deferral.LARGE_OBJECT ? "The object is over the " + inlineMaxBytes + " bytes an on-demand "
+                        + "check reads; the scan function checks it." : "The check did not finish within the API's "
+                        + "time; the scan function checks it.", null, null, null));
+        return new StoredCheck.Queued(verdictId, why);
     }
 
     public Verdict checkInline(byte[] bytes, boolean dryRun, String requestedBy) {

@@ -626,7 +626,8 @@ public final class ScanService {
         return new Placement(PlacementState.QUARANTINED, copy, clock.instant());
     }
 
-    private static String idOf(ObjectRef ref, String eTag) {
+    /** The id of the verdict on this object version (or, unversioned, these bytes); null when neither is known. */
+    static String idOf(ObjectRef ref, String eTag) {
         if (ref.versionId() != null) {
             return Verdict.idFor(ref.bucket(), ref.key(), "version:" + ref.versionId());
         }

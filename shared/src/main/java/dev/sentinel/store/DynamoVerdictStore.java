@@ -3,16 +3,13 @@ package dev.sentinel.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.sentinel.json.Json;
 import dev.sentinel.verdict.ReviewStatus;
 import dev.sentinel.verdict.Verdict;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +130,8 @@ public final class DynamoVerdictStore implements VerdictStore {
         if (limit < 1 || limit > 100) {
             throw new IllegalArgumentException("limit must be from 1 to 100");
         }
-        Map<String, AttributeValue> start = decodeCursor(cursor);
+        Map<String, AttributeValue> start = DynamoCursor.decode(cursor, java.util.Set.of(VerdictTable.ID,
+                VerdictTable.REVIEW_STATUS, VerdictTable.DECIDED_AT));
         QueryResponse page = dynamo.query(b -> b.tableName(table).indexName(VerdictTable.BY_REVIEW)
                 .keyConditionExpression("#r = :r")
                 .expressionAttributeNames(Map.of("#r", VerdictTable.REVIEW_STATUS))
@@ -143,7 +141,7 @@ public final class DynamoVerdictStore implements VerdictStore {
                 .exclusiveStartKey(start));
         List<Verdict> items = page.items().stream().map(DynamoVerdictStore::fromItem).toList();
         String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                ? encodeCursor(page.lastEvaluatedKey()) : null;
+                ? DynamoCursor.encode(page.lastEvaluatedKey()) : null;
         return new Page<>(items, next);
     }
 
@@ -193,37 +191,6 @@ public final class DynamoVerdictStore implements VerdictStore {
             return VERDICT_READER.readValue(item.get(VerdictTable.DOCUMENT).s());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored verdict " + item.get(VerdictTable.ID).s() + " is not readable", e);
-        }
-    }
-
-    private static String encodeCursor(Map<String, AttributeValue> key) {
-        Map<String, String> plain = new HashMap<>();
-        key.forEach((k, v) -> plain.put(k, v.s()));
-        try {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(Json.mapper().writeValueAsBytes(plain));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, AttributeValue> decodeCursor(String cursor) {
-        if (cursor == null || cursor.isBlank()) {
-            return null;
-        }
-        try {
-            byte[] json = Base64.getUrlDecoder().decode(cursor);
-            Map<String, String> plain = Json.mapper().readValue(new String(json, StandardCharsets.UTF_8),
-                    new TypeReference<Map<String, String>>() { });
-            if (!plain.keySet().equals(java.util.Set.of(VerdictTable.ID, VerdictTable.REVIEW_STATUS,
-                    VerdictTable.DECIDED_AT))) {
-                throw new IllegalArgumentException("cursor is not valid");
-            }
-            Map<String, AttributeValue> key = new HashMap<>();
-            plain.forEach((k, v) -> key.put(k, s(v)));
-            return key;
-        } catch (IllegalArgumentException | JsonProcessingException e) {
-            throw new IllegalArgumentException("cursor is not valid", e);
         }
     }
 

@@ -62,6 +62,35 @@ class AwsClientsTest {
         }
     }
 
+    /** The API's view: its own, tighter Rekognition bounds; the other clients are the ones it was made from. */
+    @Test
+    void aViewBoundsItsRekognitionCallsAndSharesTheOtherClients() {
+        RekognitionStandIn standIn = LocalAws.shared().rekognition();
+        standIn.reset();
+        standIn.respondWith(request -> RekognitionStandIn.delayed(RekognitionStandIn.moderationLabels(List.of()),
+                5_000));
+        try (AwsClients clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
+                LocalAws.shared().s3Endpoint(), LocalAws.shared().dynamoEndpoint(),
+                LocalAws.shared().rekognitionEndpoint(), true, 4, Duration.ofSeconds(15)))) {
+            AwsClients bounded = clients.withRekognitionBounds(new RekognitionBounds(5, Duration.ofMillis(700),
+                    Duration.ofMillis(1_500)));
+            assertSame(clients.s3(), bounded.s3());
+            assertSame(clients.dynamo(), bounded.dynamo());
+            assertTrue(clients.rekognition() != bounded.rekognition(), "a Rekognition client of its own");
+
+            long started = System.nanoTime();
+            assertThrows(ApiCallTimeoutException.class, () -> bounded.rekognition().detectModerationLabels(b -> b
+                    .image(i -> i.bytes(SdkBytes.fromByteArray(new byte[] {1, 2, 3})))));
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(millis < 4_000, "gave up after " + millis + " ms, not after the stand-in's 5 s");
+            bounded.close();
+            clients.dynamo().listTables();
+        } finally {
+            standIn.reset();
+        }
+    }
+
     /** A Rekognition that answers later than every attempt waits ends the call at its call timeout, not later. */
     @Test
     void aSlowRekognitionCallEndsAtItsCallTimeoutWhateverAttemptsAreLeft() {

@@ -31,11 +31,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.local.iam.FunctionRoles;
+import dev.sentinel.scan.S3Notifications;
+import dev.sentinel.scan.ScanBatch;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * One isolated deployment for API tests: uploads and quarantine buckets, verdicts and cases tables, the
- * Rekognition stand-in answering by image content, and the sample HTTP API events from {@code events/} to patch.
+ * Rekognition stand-in answering by image content.
  * Each function's pipeline calls AWS as that function of template.yaml ({@link #pipelineAs}): what its deployed
  * role may not do fails as it would in AWS.
  */
@@ -58,9 +69,10 @@ public final class ApiFixture {
     public final ScanSettings scanSettings = new ScanSettings(Set.of(uploads), quarantine, verdictTable,
             PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition")
             .withHashBank(hashBankTable).withCasesTable(casesTable);
-    private final Map<String, RekognitionStandIn.Reply> replies = new HashMap<>();
-    private final Map<String, RekognitionStandIn.Reply> faces = new HashMap<>();
+    private final Map<String, RekognitionStandIn.Reply> replies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, RekognitionStandIn.Reply> faces = new java.util.concurrent.ConcurrentHashMap<>();
     private Clock clock = Clock.systemUTC();
+    private String scanQueue;
 
     public ApiFixture() {
         CaseTable.createIfMissing(aws.clients().dynamo(), casesTable);
@@ -73,8 +85,74 @@ public final class ApiFixture {
 
     /** The pipeline as {@code function} builds it, calling AWS with that function's role, with the fixture's clock. */
     public ApiPipeline pipelineAs(String function) {
+        return pipelineAs(function, ApiSettings.Checks.DEFAULT);
+    }
+
+    /** As {@link #pipelineAs(String)}, with on-demand checks bounded by {@code checks}. */
+    public ApiPipeline pipelineAs(String function, ApiSettings.Checks checks) {
         return new ApiPipeline(scanSettings, new ApiSettings(casesTable, Period.ofMonths(6),
-                NoticeDeadlines.defaults()), clientsAs(function), StructuredLog.discard(), clock);
+                NoticeDeadlines.defaults(), checks), clientsAs(function), StructuredLog.discard(), clock);
+    }
+
+    /** The moderation function's router, its checks bounded by {@code checks}, queuing on {@link #scanQueue()}. */
+    public dev.sentinel.api.Router moderationRouter(ApiSettings.Checks checks) {
+        SqsClient sqs = AwsClients.sqs(Region.US_EAST_1, FunctionRoles.credentialsFor(MODERATION),
+                aws.servers().sqsEndpoint());
+        return pipelineAs(MODERATION, checks).moderationRouter(ApiPipeline.scanQueue(sqs, scanQueue()));
+    }
+
+    /** This deployment's scan queue (in ElasticMQ, made on first use), as the moderation function is told it. */
+    public synchronized String scanQueue() {
+        if (scanQueue == null) {
+            scanQueue = unrestrictedSqs().createQueue(b -> b.queueName("scan-" + uploads)).queueUrl();
+            Map<String, String> environment = new HashMap<>(TestAws.environmentOf(scanSettings));
+            environment.put("SCAN_QUEUE_URL", scanQueue);
+            aws.asFunction(MODERATION, environment);
+        }
+        return scanQueue;
+    }
+
+    /**
+     * The scan function taking everything on {@link #scanQueue()} as Lambda's SQS integration would hand it over,
+     * batch by batch, until the queue is empty; the messages of batches that fully succeed are deleted.
+     */
+    public List<ScanBatch.Report> runScanFunctionOnTheQueue() {
+        SqsClient sqs = unrestrictedSqs();
+        ScanBatch scanFunction = ScanPipeline.batch(scanSettings, clientsAs(SCAN), StructuredLog.discard(), clock);
+        List<ScanBatch.Report> reports = new java.util.ArrayList<>();
+        for (List<Message> batch = receive(sqs, scanQueue()); !batch.isEmpty(); batch = receive(sqs, scanQueue())) {
+            ScanBatch.Report report = scanFunction.run(S3Notifications.parse(sqsEvent(batch)));
+            reports.add(report);
+            if (report.failedIds().isEmpty()) {
+                batch.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(scanQueue()).receiptHandle(m.receiptHandle())));
+            }
+        }
+        return reports;
+    }
+
+    public static List<Message> receive(SqsClient sqs, String queue) {
+        return sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)
+                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+    }
+
+    /** The event Lambda's SQS integration would build for these messages. */
+    public static JsonNode sqsEvent(List<Message> messages) {
+        ObjectNode event = Json.mapper().createObjectNode();
+        ArrayNode records = event.putArray("Records");
+        for (Message m : messages) {
+            ObjectNode record = records.addObject();
+            record.put("messageId", m.messageId());
+            record.put("body", m.body());
+            record.put("eventSource", "aws:sqs");
+            record.putObject("attributes").put("ApproximateReceiveCount",
+                    m.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1"));
+        }
+        return event;
+    }
+
+    private SqsClient unrestrictedSqs() {
+        return AwsClients.sqs(Region.US_EAST_1, StaticCredentialsProvider.create(AwsBasicCredentials.create("test",
+                "test")), aws.servers().sqsEndpoint());
     }
 
     /** The SDK clients of {@code function} over this fixture's buckets and tables. */
@@ -90,6 +168,12 @@ public final class ApiFixture {
     /** Rekognition will report these labels for these exact bytes. */
     public void labels(byte[] content, RekognitionStandIn.Label... labels) {
         replies.put(sha256(content), RekognitionStandIn.moderationLabels(List.of(labels)));
+    }
+
+    /** Rekognition will report these labels for these exact bytes, but only after {@code delay}. */
+    public void labelsAfter(java.time.Duration delay, byte[] content, RekognitionStandIn.Label... labels) {
+        replies.put(sha256(content), RekognitionStandIn.delayed(RekognitionStandIn.moderationLabels(List.of(labels)),
+                delay.toMillis()));
     }
 
     /** DetectFaces will report faces with these [low, high] age ranges for these exact bytes. */
@@ -123,7 +207,10 @@ public final class ApiFixture {
                 2, confidence);
     }
 
-    /** A sample event from {@code events/}, to be patched by the test. */
+    /**
+     * A sample event from {@code events/}, as it is. Tests build HTTP API requests with {@link HttpApiEvent}, from
+     * the deployed routes; {@link HttpApiEventTest} keeps the API samples equal to what it builds.
+     */
     public static ObjectNode sample(String name) {
         Path file = Path.of(System.getProperty("sentinel.repo", "../..")).resolve("events").resolve(name);
         try {
@@ -131,28 +218,6 @@ public final class ApiFixture {
         } catch (IOException e) {
             throw new UncheckedIOException("sample event " + file, e);
         }
-    }
-
-    /** Sets path parameters (and the raw path's placeholders do not matter to the handler). */
-    public static ObjectNode withPath(ObjectNode event, String name, String value) {
-        ((ObjectNode) event.withObjectProperty("pathParameters")).put(name, value);
-        return event;
-    }
-
-    public static ObjectNode withBody(ObjectNode event, Object body) {
-        try {
-            event.put("body", body instanceof String text ? text : Json.mapper().writeValueAsString(body));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return event;
-    }
-
-    public static ObjectNode withCaller(ObjectNode event, String subject, String... groups) {
-        ObjectNode claims = (ObjectNode) event.at("/requestContext/authorizer/jwt/claims");
-        claims.put("sub", subject);
-        claims.put("cognito:groups", "[" + String.join(" ", groups) + "]");
-        return event;
     }
 
     /** What a handler answered: status, and the body parsed as JSON. */

@@ -154,8 +154,31 @@ final class LocalSentinel implements AutoCloseable {
         var pipeline = new dev.sentinel.api.ApiPipeline(settings, new dev.sentinel.api.ApiSettings(CASES,
                 dev.sentinel.api.ApiSettings.DEFAULT_APPEAL_WINDOW, dev.sentinel.cases.NoticeDeadlines.defaults()),
                 clients, StructuredLog.discard(), Clock.systemUTC());
-        return List.of(pipeline.moderationRouter(), pipeline.reviewRouter(), pipeline.noticeRouter(),
+        return List.of(pipeline.moderationRouter(this::scanLater), pipeline.reviewRouter(), pipeline.noticeRouter(),
                 pipeline.appealRouter());
+    }
+
+    /**
+     * The scan queue of the local API: an on-demand check that does not fit an API request goes to the scan handler
+     * as the rescan request the queue would carry, on a thread of its own, and the caller polls as deployed.
+     */
+    private void scanLater(dev.sentinel.objects.ObjectRef ref) {
+        com.fasterxml.jackson.databind.node.ObjectNode event = Json.mapper().createObjectNode();
+        event.putArray("Records").addObject().put("eventSource", "aws:sqs")
+                .put("messageId", java.util.UUID.randomUUID().toString())
+                .put("body", dev.sentinel.scan.RescanRequests.message(ref));
+        Thread scan = new Thread(() -> {
+            try {
+                Result result = invoke(ref.key(), event);
+                if (result.error() != null) {
+                    System.err.println("[local scan queue] " + ref.key() + ": " + result.error());
+                }
+            } catch (IOException e) {
+                System.err.println("[local scan queue] " + ref.key() + ": " + e);
+            }
+        }, "local-scan-queue");
+        scan.setDaemon(true);
+        scan.start();
     }
 
     /** A transparency report of the local tables for the period. */
@@ -189,7 +212,11 @@ final class LocalSentinel implements AutoCloseable {
         String format = name.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? "json" : "csv";
         HashLists.Parsed parsed = HashLists.parse(Files.readString(list), format,
                 name.replaceFirst("\\.[^.]*$", ""), "local-runner", java.time.Instant.now());
-        parsed.entries().forEach(bank::addToBank);
+        // Batch writes, as the API imports; a local table never throttles, so a remainder is a real failure.
+        DynamoHashBank.Written written = bank.addAllToBank(parsed.entries(), java.time.Duration.ofMinutes(5));
+        if (written.unwritten() > 0) {
+            throw new IllegalStateException(written.unwritten() + " hashes of " + name + " could not be written");
+        }
         return parsed;
     }
 

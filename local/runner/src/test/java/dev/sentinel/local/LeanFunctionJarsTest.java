@@ -136,12 +136,13 @@ class LeanFunctionJarsTest {
     }
 
     @Test
-    void moderationApiCarriesS3DynamoDbAndRekognitionAndChecksAnObject() throws Exception {
+    void moderationApiCarriesS3DynamoDbRekognitionAndSqsAndChecksAnObject() throws Exception {
         upload(UPLOADS, "generated/2026/11/output-0042.png", "street-q2821.jpg");
         long asked = servers.rekognition().count("DetectModerationLabels");
 
         JsonNode answer = run("moderation-api", "dev.sentinel.functions.moderation.ModerationApiHandler",
-                Set.of("s3", "dynamodb", "rekognition"), SampleEvents.load("api-post-moderation-s3.json")).get(0);
+                Set.of("s3", "dynamodb", "rekognition", "sqs"), SampleEvents.load("api-post-moderation-s3.json"))
+                .get(0);
 
         assertEquals(201, answer.path("statusCode").asInt(), answer.toString());
         assertEquals("ALLOW", body(answer).path("verdict").path("action").asText(), answer.toString());

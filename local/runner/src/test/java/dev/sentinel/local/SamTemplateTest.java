@@ -260,6 +260,32 @@ class SamTemplateTest {
         assertTrue(policies.contains("sqs:StartMessageMoveTask"), policies);
     }
 
+    /**
+     * An on-demand check answers inside the moderation function's timeout: its two engine calls at their budget
+     * and a decode at its time box leave room for the reads and writes, and what does not fit has a queue to go to.
+     */
+    @Test
+    void onDemandChecksFitTheModerationFunctionsTimeout() {
+        JsonNode moderation = resources.get("ModerationApiFunction").get("Properties");
+        JsonNode variables = moderation.at("/Environment/Variables");
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("CASES_TABLE", "cases"));
+        variables.fields().forEachRemaining(v -> {
+            if (v.getKey().startsWith("CHECK_")) {
+                environment.put(v.getKey(), v.getValue().asText());
+            }
+        });
+        java.time.Duration call = dev.sentinel.api.ApiSettings.fromEnvironment(environment).checks().rekognition()
+                .callTimeout();
+        assertTrue(variables.has("CHECK_REKOGNITION_CALL_TIMEOUT_MS") && variables.has("CHECK_INLINE_MAX_BYTES"));
+        long decodeSeconds = dev.sentinel.image.ImageDecoder.DEFAULT_TIME_LIMIT.toSeconds();
+        long timeout = moderation.get("Timeout").asLong();
+        assertTrue(2 * call.toSeconds() + decodeSeconds + 3 <= timeout, "two engine calls of " + call
+                + " and a decode of " + decodeSeconds + " s leave too little of " + timeout + " s");
+        assertTrue(timeout <= 29, "API Gateway stops waiting for an integration at 30 s");
+        assertEquals("ScanQueue", variables.path("SCAN_QUEUE_URL").asText());
+        assertTrue(moderation.get("Policies").toString().contains("sqs:SendMessage"));
+    }
+
     @Test
     void scanFunctionHoldsOnTheLastDeliveryTheQueueAllows() {
         String maxReceives = resources.get("ScanQueue").get("Properties").get("RedrivePolicy").get("maxReceiveCount")

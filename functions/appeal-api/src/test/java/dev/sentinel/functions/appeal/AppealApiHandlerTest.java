@@ -1,22 +1,17 @@
 package dev.sentinel.functions.appeal;
 
 import static dev.sentinel.testing.ApiFixture.explicit;
-import static dev.sentinel.testing.ApiFixture.sample;
-import static dev.sentinel.testing.ApiFixture.withBody;
-import static dev.sentinel.testing.ApiFixture.withCaller;
-import static dev.sentinel.testing.ApiFixture.withPath;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sentinel.cases.Actor;
 import dev.sentinel.cases.AuditEntry;
 import dev.sentinel.cases.ReviewService;
 import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.Answer;
+import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
 import java.time.Instant;
@@ -123,34 +118,36 @@ class AppealApiHandlerTest {
                 new Actor("rev-1", List.of("reviewer")));
         AppealApiHandler handler = handler();
 
-        assertEquals(403, call(handler, withCaller(lodge(verdict.verdictId()), "rev-1", "reviewer")).status());
+        assertEquals(403, call(handler, lodge(verdict.verdictId()).by("rev-1", "reviewer")).status());
         String appealId = call(handler, lodge(verdict.verdictId())).body().at("/appeal/appealId").asText();
-        assertEquals(403, call(handler, withCaller(decide(appealId, "REVERSE", "mine"), APP, "uploader-app"))
+        assertEquals(403, call(handler, decide(appealId, "REVERSE", "mine").by(APP, "uploader-app"))
                 .status(), "an appeal is never decided by the party that lodged it");
-        ObjectNode get = withPath(sample("api-get-appeal.json"), "id", appealId);
-        assertEquals(200, call(handler, get.deepCopy()).status());
-        assertEquals(403, call(handler, withCaller(get, "other-app", "uploader-app")).status());
-        assertEquals(400, call(handler, withBody(sample("api-post-appeal.json"),
-                Map.of("verdictId", "vd-1", "statement", "x"))).status());
-        assertEquals(404, call(handler, withBody(sample("api-post-appeal.json"),
-                Map.of("verdictId", "vd-" + "b".repeat(32), "statement", "x"))).status());
+        HttpApiEvent get = HttpApiEvent.of("GET /appeals/{id}", appealId);
+        assertEquals(200, call(handler, get.by(APP, "uploader-app")).status());
+        assertEquals(403, call(handler, get.by("other-app", "uploader-app")).status());
+        HttpApiEvent post = HttpApiEvent.of("POST /appeals").by(APP, "uploader-app");
+        assertEquals(400, call(handler, post.body(Map.of("verdictId", "vd-1", "statement", "x"))).status());
+        assertEquals(404, call(handler, post.body(Map.of("verdictId", "vd-" + "b".repeat(32), "statement", "x")))
+                .status());
     }
 
     private AppealApiHandler handler() {
         return new AppealApiHandler(fx.pipelineAs(ApiFixture.APPEAL).appealRouter());
     }
 
-    private static ObjectNode lodge(String verdictId) {
-        return withBody(sample("api-post-appeal.json"), Map.of("verdictId", verdictId,
+    /** Lodged by the uploader app. */
+    private static HttpApiEvent lodge(String verdictId) {
+        return HttpApiEvent.of("POST /appeals").by(APP, "uploader-app").body(Map.of("verdictId", verdictId,
                 "statement", "This is a photo of a marble statue, not nudity."));
     }
 
-    private static ObjectNode decide(String appealId, String decision, String reason) {
-        return withBody(withPath(sample("api-post-appeal-decision.json"), "id", appealId),
-                Map.of("decision", decision, "reason", reason));
+    /** Decided by a reviewer. */
+    private static HttpApiEvent decide(String appealId, String decision, String reason) {
+        return HttpApiEvent.of("POST /appeals/{id}/decision", appealId).by("7c1e4a52-reviewer", "reviewer")
+                .body(Map.of("decision", decision, "reason", reason));
     }
 
-    private static Answer call(AppealApiHandler handler, JsonNode event) {
-        return ApiFixture.call((in, out) -> handler.handleRequest(in, out, null), event);
+    private static Answer call(AppealApiHandler handler, HttpApiEvent event) {
+        return ApiFixture.call((in, out) -> handler.handleRequest(in, out, null), event.json());
     }
 }

@@ -19,11 +19,16 @@ import java.util.Map;
 /** On-demand checks and verdicts: POST /moderations, GET /moderations/{id}, its audit trail, an object's verdict history. Behind the HTTP API's JWT authorizer. */
 public final class ModerationApiHandler implements RequestStreamHandler {
 
-    /** Built once per container, at class initialisation, and primed before the SnapStart snapshot. */
+    /**
+     * Built once per container, at class initialisation, and primed before the SnapStart snapshot. Checks that do
+     * not fit the API's time go to the scan queue.
+     */
     private static final class Container {
-        static final Router ROUTER = new ApiPipeline(ScanSettings.fromEnvironment(System.getenv()),
-                ApiSettings.fromEnvironment(System.getenv()), AwsClients.fromEnvironment(System.getenv()),
-                StructuredLog.stdout("moderation-api"), Clock.systemUTC()).moderationRouter();
+        static final Map<String, String> ENV = System.getenv();
+        static final AwsClients CLIENTS = AwsClients.fromEnvironment(ENV);
+        static final Router ROUTER = new ApiPipeline(ScanSettings.fromEnvironment(ENV),
+                ApiSettings.fromEnvironment(ENV), CLIENTS, StructuredLog.stdout("moderation-api"), Clock.systemUTC())
+                .moderationRouter(ApiPipeline.scanQueue(CLIENTS.sqs(), ENV.get("SCAN_QUEUE_URL")));
         static final Priming PRIMING = Priming.beforeSnapshot("moderation-api", () -> ROUTER.prime("GET /moderations/{id}",
                 Map.of("id", "vd-" + "0".repeat(32))),
                 StructuredLog.stdout("moderation-api"));

@@ -3,9 +3,6 @@ package dev.sentinel.functions.moderation;
 import static dev.sentinel.testing.ApiFixture.call;
 import static dev.sentinel.testing.ApiFixture.explicit;
 import static dev.sentinel.testing.ApiFixture.sample;
-import static dev.sentinel.testing.ApiFixture.withBody;
-import static dev.sentinel.testing.ApiFixture.withCaller;
-import static dev.sentinel.testing.ApiFixture.withPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,19 +10,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.Answer;
+import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The moderation API function, driven with the sample HTTP API events against the local servers. */
+/** The moderation API function, driven with HTTP API events built from the deployed routes, against the local servers. */
 class ModerationApiHandlerTest {
 
     private static final String GENERATOR = "3f9a7d2e-image-generator";
     private final ApiFixture fx = new ApiFixture();
-    private final ModerationApiHandler handler = new ModerationApiHandler(fx.pipelineAs(ApiFixture.MODERATION)
-            .moderationRouter());
+    private final ModerationApiHandler handler = new ModerationApiHandler(fx.moderationRouter(
+            dev.sentinel.api.ApiSettings.Checks.DEFAULT));
 
     @Test
     void storedObjectIsScannedLikeAnUploadAndQuarantined() {
@@ -107,12 +105,12 @@ class ModerationApiHandlerTest {
         assertEquals("NOT_STORED", answer.body().at("/verdict/placement/state").asText());
         assertEquals(GENERATOR, answer.body().at("/verdict/requestedBy").asText());
 
-        ObjectNode get = withPath(sample("api-get-moderation.json"), "id", id);
-        assertEquals(200, call(this::invoke, withCaller(get, GENERATOR, "uploader-app")).status());
-        Answer stranger = call(this::invoke, withCaller(get.deepCopy(), "someone-else", "uploader-app"));
+        HttpApiEvent get = HttpApiEvent.of("GET /moderations/{id}", id);
+        assertEquals(200, call(this::invoke, get.by(GENERATOR, "uploader-app").json()).status());
+        Answer stranger = call(this::invoke, get.by("someone-else", "uploader-app").json());
         assertEquals(403, stranger.status());
         assertFalse(stranger.body().has("verdict"), "a refusal carries no data");
-        assertEquals(200, call(this::invoke, withCaller(get.deepCopy(), "rev-1", "reviewer")).status());
+        assertEquals(200, call(this::invoke, get.by("rev-1", "reviewer").json()).status());
     }
 
     @Test
@@ -127,9 +125,8 @@ class ModerationApiHandlerTest {
         assertEquals("QUARANTINE", answer.body().at("/verdict/action").asText());
         assertTrue(fx.aws.s3().headObject(b -> b.bucket(fx.uploads).key("dry.jpg")).sdkHttpResponse().isSuccessful(),
                 "nothing is moved in a dry run");
-        ObjectNode get = withPath(sample("api-get-moderation.json"), "id", answer.body().at("/verdict/verdictId")
-                .asText());
-        assertEquals(404, call(this::invoke, withCaller(get, "rev-1", "reviewer")).status());
+        assertEquals(404, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}",
+                answer.body().at("/verdict/verdictId").asText()).by("rev-1", "reviewer").json()).status());
     }
 
     @Test
@@ -145,17 +142,19 @@ class ModerationApiHandlerTest {
         assertTrue(answer.body().path("dryRun").asBoolean());
     }
 
+    /** API Gateway names the greedy {key+} "key" in pathParameters; the key keeps its slashes, spaces and pluses. */
     @Test
     void objectHistoryListsEveryVerdictNewestFirst() {
-        fx.uploadAndScan("users/alice/holiday.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
-        fx.uploadAndScan("users/alice/holiday.jpg", TestAws.photo("reg-test-input_labelme-subset_q0122.jpg"),
+        String key = "users/alice/summer 2026/holiday+1.jpg";
+        fx.uploadAndScan(key, TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
+        fx.uploadAndScan(key, TestAws.photo("reg-test-input_labelme-subset_q0122.jpg"),
                 ApiFixture.partialNudity(91));
-        ObjectNode event = sample("api-get-object-verdicts.json");
-        withPath(event, "bucket", fx.uploads);
 
-        Answer answer = call(this::invoke, event);
+        Answer answer = call(this::invoke, HttpApiEvent.of("GET /verdicts/{bucket}/{key+}", fx.uploads, key)
+                .by("rev-1", "reviewer").json());
 
         assertEquals(200, answer.status(), answer.body().toString());
+        assertEquals(key, answer.body().path("key").asText());
         assertEquals(2, answer.body().path("verdicts").size());
         assertEquals("REVIEW", answer.body().at("/verdicts/0/action").asText());
     }
@@ -167,8 +166,8 @@ class ModerationApiHandlerTest {
         fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), "RELEASE", "Beach photo; fine.",
                 new dev.sentinel.cases.Actor("rev-7", List.of("reviewer")));
 
-        Answer answer = call(this::invoke, withPath(sample("api-get-moderation-audit.json"), "id",
-                verdict.verdictId()));
+        Answer answer = call(this::invoke, HttpApiEvent.of("GET /moderations/{id}/audit", verdict.verdictId())
+                .by("rev-1", "reviewer").json());
 
         assertEquals(200, answer.status(), answer.body().toString());
         assertEquals(1, answer.body().path("entries").size());
@@ -183,24 +182,72 @@ class ModerationApiHandlerTest {
         String pdq = new dev.sentinel.hash.PdqHasher().hash(dev.sentinel.testing.TestImages.decode(
                 TestAws.photo("reg-test-input_labelme-subset_q0291.jpg"))).hex();
         String csv = "hash,kind,category,source\n" + pdq + ",pdq,intimate-imagery,\nnot-a-hash,pdq,x,\n";
-        ObjectNode post = withCaller(sample("api-post-hash-list.json"), "ops-1", "admin");
-        withBody(post, Map.of("format", "csv", "source", "partner-list", "content", csv));
-
-        Answer imported = call(this::invoke, post);
+        Answer imported = call(this::invoke, HttpApiEvent.of("POST /hash-lists").by("ops-1", "admin")
+                .body(Map.of("format", "csv", "source", "partner-list", "content", csv)).json());
 
         assertEquals(207, imported.status(), imported.body().toString());
         assertEquals(1, imported.body().path("imported").asInt());
         assertEquals(3, imported.body().at("/skipped/0/line").asInt());
-        Answer exported = call(this::invoke, withCaller(sample("api-get-hash-lists.json"), "ops-1", "admin"));
+        HttpApiEvent export = HttpApiEvent.of("GET /hash-lists");
+        Answer exported = call(this::invoke, export.by("ops-1", "admin").json());
         assertTrue(exported.body().path("csv").asText().contains(pdq + ",pdq,intimate-imagery,partner-list"));
-        assertEquals(403, call(this::invoke, withCaller(sample("api-get-hash-lists.json"), "rev", "reviewer"))
-                .status());
+        assertEquals(403, call(this::invoke, export.by("rev", "reviewer").json()).status());
 
         byte[] recompressed = dev.sentinel.testing.TestImages.reencode(
                 TestAws.photo("reg-test-input_labelme-subset_q0291.jpg"), "jpeg");
         fx.upload("repost.jpg", recompressed);
         Answer check = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "repost.jpg")));
         assertEquals("KNOWN_CONTENT", check.body().at("/verdict/reasons/0/code").asText());
+    }
+
+    /**
+     * A list goes in with batch writes under the function's own role; one over the per-request limit is refused
+     * whole with the way out (send it in parts); the bank comes out a page at a time, each far under Lambda's 6 MB.
+     */
+    @Test
+    void longListsAreImportedInPartsAndExportedAPageAtATime() {
+        StringBuilder part = new StringBuilder("hash,kind,category,source\n");
+        for (int i = 0; i < 60; i++) {
+            part.append(String.format(java.util.Locale.ROOT, "%064x", i)).append(",sha256,shared-list,\n");
+        }
+        HttpApiEvent post = HttpApiEvent.of("POST /hash-lists").by("ops-1", "admin");
+
+        Answer imported = call(this::invoke, post.body(Map.of("format", "csv", "source", "partner-list",
+                "content", part.toString())).json());
+
+        assertEquals(201, imported.status(), imported.body().toString());
+        assertEquals(60, imported.body().path("imported").asInt());
+
+        StringBuilder whole = new StringBuilder("hash,kind,category,source\n");
+        for (int i = 0; i <= dev.sentinel.api.HashListRoutes.MAX_IMPORT_ENTRIES; i++) {
+            whole.append(String.format(java.util.Locale.ROOT, "%064x", 100_000 + i)).append(",sha256,big,\n");
+        }
+        Answer refused = call(this::invoke, post.body(Map.of("format", "csv", "source", "big-list",
+                "content", whole.toString())).json());
+        assertEquals(413, refused.status(), refused.body().toString());
+        assertTrue(refused.body().path("detail").asText().contains("parts of at most "
+                + dev.sentinel.api.HashListRoutes.MAX_IMPORT_ENTRIES), refused.body().toString());
+
+        java.util.Set<String> exported = new java.util.HashSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            HttpApiEvent page = HttpApiEvent.of("GET /hash-lists").by("ops-1", "admin").query("limit", "25");
+            Answer answer = call(this::invoke, (cursor == null ? page : page.query("cursor", cursor)).json());
+            assertEquals(200, answer.status(), answer.body().toString());
+            List<String> lines = answer.body().path("csv").asText().lines().skip(1).toList();
+            assertTrue(lines.size() <= 25 && lines.size() == answer.body().path("count").asInt(), lines.toString());
+            lines.forEach(line -> exported.add(line.split(",")[0]));
+            cursor = answer.body().hasNonNull("nextCursor") ? answer.body().get("nextCursor").asText() : null;
+            pages++;
+        } while (cursor != null && pages < 20);
+        assertEquals(60, exported.size(), "every imported entry once, none of the refused list");
+        assertTrue(pages >= 3);
+        for (String bad : List.of("limit=0", "limit=many", "cursor=bm90LWEtY3Vyc29y")) {
+            String[] parameter = bad.split("=");
+            assertEquals(400, call(this::invoke, HttpApiEvent.of("GET /hash-lists").by("ops-1", "admin")
+                    .query(parameter[0], parameter[1]).json()).status(), bad);
+        }
     }
 
     @Test
@@ -214,7 +261,7 @@ class ModerationApiHandlerTest {
                 Map.of("dryRun", "sometimes", "image", "aGVsbG8="), "dryRun",
                 "{\"image\": ", "not valid JSON");
         cases.forEach((body, expected) -> {
-            Answer answer = call(this::invoke, withBody(sample("api-post-moderation-s3.json"), body));
+            Answer answer = post(body);
             assertEquals(400, answer.status(), body + " -> " + answer.body());
             assertEquals("application/problem+json", answer.contentType());
             assertTrue(answer.body().path("detail").asText().contains(expected), answer.body().toString());
@@ -224,16 +271,18 @@ class ModerationApiHandlerTest {
 
     @Test
     void malformedAndUnknownIdsAndMissingObjects() {
-        ObjectNode get = withCaller(sample("api-get-moderation.json"), "rev-1", "reviewer");
-        assertEquals(400, call(this::invoke, withPath(get, "id", "vd-../../etc")).status());
-        assertEquals(404, call(this::invoke, withPath(get, "id", "vd-" + "0".repeat(32))).status());
+        for (String malformed : List.of("vd-..", "vd-" + "0".repeat(31) + "Z", "..")) {
+            assertEquals(400, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}", malformed)
+                    .by("rev-1", "reviewer").json()).status(), malformed);
+        }
+        assertEquals(404, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}", "vd-" + "0".repeat(32))
+                .by("rev-1", "reviewer").json()).status());
         assertEquals(404, post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "never-uploaded.jpg"))).status());
     }
 
     @Test
     void oversizedBodyIsRefusedWithTheWayOut() {
-        Answer answer = call(this::invoke, withBody(sample("api-post-moderation-inline.json"),
-                "{\"image\": \"" + "A".repeat(6 * 1024 * 1024) + "\"}"));
+        Answer answer = post("{\"image\": \"" + "A".repeat(6 * 1024 * 1024) + "\"}");
 
         assertEquals(413, answer.status());
         assertTrue(answer.body().path("detail").asText().contains("S3 reference"));
@@ -241,9 +290,11 @@ class ModerationApiHandlerTest {
 
     @Test
     void callersWithoutTheRightGroupGet403AndNoData() {
-        ObjectNode asReviewer = withCaller(sample("api-post-moderation-s3.json"), "rev-1", "reviewer");
-        ObjectNode noGroups = withCaller(sample("api-post-moderation-s3.json"), "x");
-        ObjectNode audit = withCaller(sample("api-get-moderation-audit.json"), GENERATOR, "uploader-app");
+        HttpApiEvent check = HttpApiEvent.of("POST /moderations").body(Map.of("image", "aGVsbG8="));
+        ObjectNode asReviewer = check.by("rev-1", "reviewer").json();
+        ObjectNode noGroups = check.by("x").json();
+        ObjectNode audit = HttpApiEvent.of("GET /moderations/{id}/audit", "vd-" + "0".repeat(32))
+                .by(GENERATOR, "uploader-app").json();
 
         for (ObjectNode event : List.of(asReviewer, noGroups, audit)) {
             Answer answer = call(this::invoke, event);
@@ -263,8 +314,10 @@ class ModerationApiHandlerTest {
         handler.handleRequest(in, out, null);
     }
 
+    /** {@code POST /moderations} as the image generator of the samples. */
     private Answer post(Object body) {
-        return call(this::invoke, withBody(sample("api-post-moderation-s3.json"), body));
+        return call(this::invoke, HttpApiEvent.of("POST /moderations").by(GENERATOR, "uploader-app").body(body)
+                .json());
     }
 
     private static List<String> fieldNames(Answer answer) {

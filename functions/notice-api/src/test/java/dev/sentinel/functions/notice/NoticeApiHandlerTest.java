@@ -1,20 +1,17 @@
 package dev.sentinel.functions.notice;
 
 import static dev.sentinel.testing.ApiFixture.sample;
-import static dev.sentinel.testing.ApiFixture.withBody;
-import static dev.sentinel.testing.ApiFixture.withCaller;
-import static dev.sentinel.testing.ApiFixture.withPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sentinel.cases.Actor;
 import dev.sentinel.cases.ReviewService;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.Answer;
+import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
 import java.time.Duration;
@@ -39,7 +36,7 @@ class NoticeApiHandlerTest {
         NoticeApiHandler atNow = new NoticeApiHandler(fx.pipelineAs(ApiFixture.NOTICE).noticeRouter());
 
         Answer ack = ApiFixture.call((in, out) -> atNow.handleRequest(in, out, null), notice("INTIMATE_IMAGERY",
-                "users/bob/generated.jpg"));
+                "users/bob/generated.jpg").json());
 
         assertEquals(202, ack.status(), ack.body().toString());
         assertEquals("RECEIVED", ack.body().path("status").asText());
@@ -48,8 +45,8 @@ class NoticeApiHandlerTest {
         assertEquals("held", new S3ObjectStore(fx.aws.s3()).tags(published.object().ref()).get("moderation"),
                 "the approval is withdrawn at once");
 
-        Answer status = call(withPath(withCaller(sample("api-get-notice.json"), INTAKE, "notifier"), "id",
-                ack.body().path("noticeId").asText()));
+        Answer status = call(HttpApiEvent.of("GET /notices/{id}", ack.body().path("noticeId").asText())
+                .by(INTAKE, "notifier"));
         assertEquals(200, status.status());
         assertEquals("RECEIVED", status.body().path("status").asText());
         assertEquals("PENDING", status.body().path("review").asText());
@@ -67,7 +64,7 @@ class NoticeApiHandlerTest {
         expected.forEach((category, duration) -> {
             fx.upload("deadline/" + category + ".jpg", TestAws.photo("reg-test-input_labelme-subset_q2821.jpg"));
             Answer ack = ApiFixture.call((in, out) -> atNow.handleRequest(in, out, null),
-                    notice(category, "deadline/" + category + ".jpg"));
+                    notice(category, "deadline/" + category + ".jpg").json());
             assertEquals(202, ack.status(), ack.body().toString());
             assertEquals(now.plus(duration), Instant.parse(ack.body().path("deadline").asText()), category);
         });
@@ -81,7 +78,7 @@ class NoticeApiHandlerTest {
         fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM,
                 "Court order verified.", new Actor("rev-1", List.of("reviewer")));
 
-        Answer status = call(withPath(withCaller(sample("api-get-notice.json"), "rev-2", "reviewer"), "id", noticeId));
+        Answer status = call(HttpApiEvent.of("GET /notices/{id}", noticeId).by("rev-2", "reviewer"));
         assertEquals("ACTIONED", status.body().path("status").asText());
         assertEquals("QUARANTINED", status.body().path("placement").asText());
     }
@@ -100,8 +97,8 @@ class NoticeApiHandlerTest {
 
     @Test
     void invalidNoticesAre400AndUnknownObjects404() {
-        ObjectNode base = notice("OTHER", "whatever.jpg");
-        JsonNode body = readBody(base);
+        HttpApiEvent base = notice("OTHER", "whatever.jpg");
+        JsonNode body = readBody(base.json());
         for (Map.Entry<String, Object> change : List.<Map.Entry<String, Object>>of(
                 Map.entry("category", "RUDE"), Map.entry("goodFaith", false), Map.entry("explanation", ""),
                 Map.entry("notifier", Map.of("email", "x@example.org")),
@@ -109,7 +106,7 @@ class NoticeApiHandlerTest {
             Map<String, Object> changed = dev.sentinel.json.Json.mapper().convertValue(body,
                     new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
             changed.put(change.getKey(), change.getValue());
-            Answer answer = call(withBody(base.deepCopy(), changed));
+            Answer answer = call(base.body(changed));
             assertEquals(400, answer.status(), change + " -> " + answer.body());
         }
         assertEquals(404, call(notice("OTHER", "never-uploaded.jpg")).status());
@@ -119,25 +116,25 @@ class NoticeApiHandlerTest {
     void onlyNotifiersReviewersAndAdminsFileNotices() {
         fx.upload("p.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
 
-        assertEquals(403, call(withCaller(notice("OTHER", "p.jpg"), "app", "uploader-app")).status());
-        assertEquals(202, call(withCaller(notice("OTHER", "p.jpg"), "rev", "reviewer")).status());
+        assertEquals(403, call(notice("OTHER", "p.jpg").by("app", "uploader-app")).status());
+        assertEquals(202, call(notice("OTHER", "p.jpg").by("rev", "reviewer")).status());
         String id = call(notice("OTHER", "p.jpg")).body().path("noticeId").asText();
-        ObjectNode get = withPath(sample("api-get-notice.json"), "id", id);
-        assertEquals(403, call(withCaller(get.deepCopy(), "another-intake", "notifier")).status(),
+        assertEquals(403, call(HttpApiEvent.of("GET /notices/{id}", id).by("another-intake", "notifier")).status(),
                 "a notifier sees only its own notices");
-        assertEquals(400, call(withPath(get, "id", "nt-short")).status());
+        assertEquals(400, call(HttpApiEvent.of("GET /notices/{id}", "nt-short").by(INTAKE, "notifier")).status());
     }
 
-    private ObjectNode notice(String category, String key) {
-        ObjectNode event = sample("api-post-notice.json");
-        Map<String, Object> body = dev.sentinel.json.Json.mapper().convertValue(readBody(event),
+    /** The sample notice's body, about {@code key}, filed by the intake form. */
+    private HttpApiEvent notice(String category, String key) {
+        Map<String, Object> body = dev.sentinel.json.Json.mapper().convertValue(
+                readBody(sample("api-post-notice.json")),
                 new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
         body.put("category", category);
         body.put("object", Map.of("bucket", fx.uploads, "key", key));
-        return withBody(event, body);
+        return HttpApiEvent.of("POST /notices").by(INTAKE, "notifier").body(body);
     }
 
-    private static JsonNode readBody(ObjectNode event) {
+    private static JsonNode readBody(JsonNode event) {
         try {
             return dev.sentinel.json.Json.mapper().readTree(event.path("body").asText());
         } catch (java.io.IOException e) {
@@ -145,7 +142,7 @@ class NoticeApiHandlerTest {
         }
     }
 
-    private Answer call(JsonNode event) {
-        return ApiFixture.call((in, out) -> handler.handleRequest(in, out, null), event);
+    private Answer call(HttpApiEvent event) {
+        return ApiFixture.call((in, out) -> handler.handleRequest(in, out, null), event.json());
     }
 }

@@ -3,18 +3,13 @@ package dev.sentinel.functions.operations;
 import static dev.sentinel.testing.ApiFixture.explicit;
 import static dev.sentinel.testing.ApiFixture.partialNudity;
 import static dev.sentinel.testing.ApiFixture.sample;
-import static dev.sentinel.testing.ApiFixture.withBody;
-import static dev.sentinel.testing.ApiFixture.withCaller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sentinel.api.ApiPipeline;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
-import dev.sentinel.json.Json;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.scan.S3Notifications;
 import dev.sentinel.scan.ScanBatch;
@@ -23,6 +18,7 @@ import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.Answer;
+import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
 import java.io.IOException;
@@ -42,7 +38,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The operations routes against ElasticMQ (a real SQS-protocol server) and the local S3 and DynamoDB servers: a
@@ -121,7 +116,7 @@ class OperationsApiHandlerTest {
             body.put("prefix", "batch/");
             body.put("limit", 2);
             body.put("cursor", cursor);
-            Answer answer = call(withBody(sample("api-post-rescan.json"), body));
+            Answer answer = call(rescan(body));
             assertEquals(202, answer.status(), answer.body() + " for cursor " + cursor);
             enqueued += answer.body().path("enqueued").asInt();
             cursor = answer.body().path("complete").asBoolean() ? null : answer.body().path("nextCursor").asText();
@@ -145,7 +140,7 @@ class OperationsApiHandlerTest {
                 StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
         Map<String, String> changes = new HashMap<>();
         for (List<Message> batch = receive(scanQueue); !batch.isEmpty(); batch = receive(scanQueue)) {
-            ScanBatch.Report report = scanFunction.run(S3Notifications.parse(lambdaEvent(batch)));
+            ScanBatch.Report report = scanFunction.run(S3Notifications.parse(ApiFixture.sqsEvent(batch)));
             assertTrue(report.failedIds().isEmpty(), report.toString());
             for (ScanBatch.DeliveryResult result : report.deliveries()) {
                 for (ScanOutcome outcome : result.outcomes()) {
@@ -166,19 +161,21 @@ class OperationsApiHandlerTest {
 
     @Test
     void redriveMovesTheDeadLetterQueueBackAndReportsProgress() throws InterruptedException {
-        Answer empty = call(sample("api-post-redrive.json"));
+        HttpApiEvent redrive = HttpApiEvent.of("POST /admin/redrives").by("ops-1", "admin")
+                .body(Map.of("maxPerSecond", 20));
+        Answer empty = call(redrive);
         assertEquals(409, empty.status(), "nothing to redrive yet");
         for (int i = 0; i < 3; i++) {
             String body = sample("sqs-s3-put-jpeg.json").at("/Records/0/body").asText();
             sqs.sendMessage(b -> b.queueUrl(deadLetters).messageBody(body));
         }
 
-        Answer started = call(sample("api-post-redrive.json"));
+        Answer started = call(redrive);
         assertEquals(202, started.status(), started.body().toString());
         assertEquals(3, started.body().path("depth").asInt());
         JsonNode task = null;
         for (int i = 0; i < 50; i++) {
-            Answer progress = call(sample("api-get-redrives.json"));
+            Answer progress = call(HttpApiEvent.of("GET /admin/redrives").by("ops-1", "admin"));
             assertEquals(200, progress.status());
             task = progress.body().path("tasks").path(0);
             if (!task.path("status").asText("RUNNING").equals("RUNNING")) {
@@ -197,39 +194,27 @@ class OperationsApiHandlerTest {
 
     @Test
     void onlyAdminsOperateAndInputsAreChecked() {
-        for (String event : List.of("api-post-rescan.json", "api-post-redrive.json", "api-get-redrives.json")) {
-            assertEquals(403, call(withCaller(sample(event), "rev-1", "reviewer")).status(), event);
+        for (String route : List.of("POST /admin/rescans", "POST /admin/redrives", "GET /admin/redrives")) {
+            assertEquals(403, call(HttpApiEvent.of(route).by("rev-1", "reviewer").body("{}")).status(), route);
         }
         Map<String, Object> foreign = Map.of("bucket", "someone-elses-bucket", "prefix", "x/");
-        assertEquals(400, call(withBody(sample("api-post-rescan.json"), foreign)).status());
+        assertEquals(400, call(rescan(foreign)).status());
         Map<String, Object> badCursor = Map.of("bucket", fx.uploads, "cursor", "nonsense");
-        assertEquals(400, call(withBody(sample("api-post-rescan.json"), badCursor)).status());
+        assertEquals(400, call(rescan(badCursor)).status());
         Map<String, Object> badLimit = Map.of("bucket", fx.uploads, "limit", 0);
-        assertEquals(400, call(withBody(sample("api-post-rescan.json"), badLimit)).status());
-        assertEquals(400, call(withBody(sample("api-post-rescan.json"), "{not json")).status());
+        assertEquals(400, call(rescan(badLimit)).status());
+        assertEquals(400, call(rescan("{not json")).status());
     }
 
-    private Answer call(ObjectNode event) {
-        return ApiFixture.call((in, out) -> handler.handleRequest(in, out, null), event);
+    private static HttpApiEvent rescan(Object body) {
+        return HttpApiEvent.of("POST /admin/rescans").by("ops-1", "admin").body(body);
+    }
+
+    private Answer call(HttpApiEvent event) {
+        return ApiFixture.call((in, out) -> handler.handleRequest(in, out, null), event.json());
     }
 
     private List<Message> receive(String queue) {
-        return sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)
-                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
-    }
-
-    /** The event Lambda's SQS integration would build for these messages. */
-    private static JsonNode lambdaEvent(List<Message> messages) {
-        ObjectNode event = Json.mapper().createObjectNode();
-        ArrayNode records = event.putArray("Records");
-        for (Message m : messages) {
-            ObjectNode record = records.addObject();
-            record.put("messageId", m.messageId());
-            record.put("body", m.body());
-            record.put("eventSource", "aws:sqs");
-            record.putObject("attributes").put("ApproximateReceiveCount",
-                    m.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1"));
-        }
-        return event;
+        return ApiFixture.receive(sqs, queue);
     }
 }

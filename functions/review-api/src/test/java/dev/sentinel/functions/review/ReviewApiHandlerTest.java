@@ -2,10 +2,6 @@ package dev.sentinel.functions.review;
 
 import static dev.sentinel.testing.ApiFixture.explicit;
 import static dev.sentinel.testing.ApiFixture.partialNudity;
-import static dev.sentinel.testing.ApiFixture.sample;
-import static dev.sentinel.testing.ApiFixture.withBody;
-import static dev.sentinel.testing.ApiFixture.withCaller;
-import static dev.sentinel.testing.ApiFixture.withPath;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sentinel.local.aws.SampleEvents;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.ObjectRef;
@@ -25,6 +20,7 @@ import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.Answer;
+import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +45,7 @@ class ReviewApiHandlerTest {
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
         Verdict quarantined = fx.uploadAndScan("users/bob/statue.jpg", photo, explicit(90));
 
-        Answer preview = call(withPath(sample("api-get-review-preview.json"), "id", quarantined.verdictId()));
+        Answer preview = call(preview(quarantined.verdictId()).by("rev-1", "reviewer"));
 
         assertEquals(200, preview.status(), preview.body().toString());
         byte[] jpeg = java.util.Base64.getDecoder().decode(preview.body().path("data").asText());
@@ -64,20 +60,16 @@ class ReviewApiHandlerTest {
         fx.faces(minor, new int[] {9, 13});
         Verdict childSafety = fx.uploadAndScan("users/bob/beach.jpg", minor, explicit(90));
         assertEquals("CHILD_SAFETY", childSafety.action().name());
-        Answer refused = call(withPath(sample("api-get-review-preview.json"), "id", childSafety.verdictId()));
+        Answer refused = call(preview(childSafety.verdictId()).by("rev-1", "reviewer"));
         assertEquals(403, refused.status());
         assertEquals("urn:sentinel:problem:never-shown", refused.body().path("type").asText());
-        Answer uploader = call(withCaller(withPath(sample("api-get-review-preview.json"), "id",
-                quarantined.verdictId()), "app-1", "uploader-app"));
+        Answer uploader = call(preview(quarantined.verdictId()).by("app-1", "uploader-app"));
         assertEquals(403, uploader.status(), "only reviewers see held images");
     }
 
     @Test
     void consoleFilesAreServedWithoutATokenUnderAStrictContentSecurityPolicy() throws Exception {
-        ObjectNode page = sample("api-get-reviews.json");
-        page.put("routeKey", "GET /console");
-        ((ObjectNode) page.at("/requestContext")).remove("authorizer");
-        JsonNode response = raw(page);
+        JsonNode response = raw(HttpApiEvent.of("GET /console").json());
         assertEquals(200, response.path("statusCode").asInt());
         assertTrue(response.at("/headers/content-type").asText().startsWith("text/html"));
         String csp = response.at("/headers/content-security-policy").asText();
@@ -85,34 +77,33 @@ class ReviewApiHandlerTest {
                 && csp.contains("frame-ancestors 'none'"), csp);
         assertTrue(response.path("body").asText().contains("console/console.js"));
 
-        page.put("routeKey", "GET /console/{asset}");
-        withPath(page, "asset", "console.js");
-        assertTrue(raw(page).path("body").asText().contains("textContent"));
-        withPath(page, "asset", "../../etc/passwd");
-        assertEquals(404, raw(page).path("statusCode").asInt());
+        assertTrue(raw(HttpApiEvent.of("GET /console/{asset}", "console.js").json()).path("body").asText()
+                .contains("textContent"));
+        for (String elsewhere : List.of("..", "index.html%2F..%2F..%2Fetc%2Fpasswd", "secrets.txt")) {
+            assertEquals(404, raw(HttpApiEvent.of("GET /console/{asset}", elsewhere).json()).path("statusCode")
+                    .asInt(), elsewhere);
+        }
     }
 
     @Test
     void transparencyReportIsForAdminsInJsonOrCsv() throws Exception {
         fx.uploadAndScan("users/bob/statue.jpg", TestAws.photo("reg-test-input_labelme-subset_q1050.jpg"),
                 explicit(90));
-        ObjectNode request = withCaller(sample("api-get-transparency-report.json"), "admin-1", "admin");
-        ((ObjectNode) request.withObjectProperty("queryStringParameters")).removeAll();
+        HttpApiEvent request = HttpApiEvent.of("GET /reports/transparency").by("admin-1", "admin");
 
         Answer json = call(request);
         assertEquals(200, json.status(), json.body().toString());
         assertEquals(1, json.body().at("/moderationDecisions/total").asInt(), json.body().toString());
         assertEquals(1, json.body().at("/moderationDecisions/byAction/QUARANTINE").asInt(), json.body().toString());
 
-        ((ObjectNode) request.get("queryStringParameters")).put("format", "csv");
-        JsonNode csv = raw(request);
+        JsonNode csv = raw(request.query("format", "csv").json());
         assertEquals(200, csv.path("statusCode").asInt());
         assertTrue(csv.at("/headers/content-type").asText().startsWith("text/csv"));
         assertTrue(csv.path("body").asText().startsWith("section,metric,dimension,value"), csv.toString());
 
-        ((ObjectNode) request.get("queryStringParameters")).put("from", "last tuesday");
-        assertEquals(400, raw(request).path("statusCode").asInt());
-        assertEquals(403, call(withCaller(sample("api-get-transparency-report.json"), "r-1", "reviewer")).status());
+        assertEquals(400, raw(request.query("format", "csv").query("from", "last tuesday").json())
+                .path("statusCode").asInt());
+        assertEquals(403, call(HttpApiEvent.of("GET /reports/transparency").by("r-1", "reviewer")).status());
     }
 
     @Test
@@ -124,10 +115,11 @@ class ReviewApiHandlerTest {
         fx.uploadAndScan("users/bob/other.jpg", TestAws.photo("reg-test-input_labelme-subset_q0291.jpg"),
                 explicit(90));
         // An intimate-imagery notice: a person must decide within two hours.
-        ObjectNode notice = withBody(sample("api-post-notice.json"), Map.of("category", "INTIMATE_IMAGERY",
-                "object", Map.of("bucket", fx.uploads, "key", "users/bob/generated.jpg"),
-                "notifier", Map.of("name", "Jane Doe", "email", "jane@example.org"),
-                "explanation", "A sexualised AI-generated image of me.", "goodFaith", true));
+        JsonNode notice = HttpApiEvent.of("POST /notices").by("9b2c-notice-intake-form", "notifier")
+                .body(Map.of("category", "INTIMATE_IMAGERY",
+                        "object", Map.of("bucket", fx.uploads, "key", "users/bob/generated.jpg"),
+                        "notifier", Map.of("name", "Jane Doe", "email", "jane@example.org"),
+                        "explanation", "A sexualised AI-generated image of me.", "goodFaith", true)).json();
         Answer filed = ApiFixture.call((in, out) -> dev.sentinel.api.HttpApiEvents.respond(in, out,
                 fx.pipelineAs(ApiFixture.NOTICE).noticeRouter()), notice);
         assertEquals(202, filed.status(), filed.body().toString());
@@ -276,25 +268,24 @@ class ReviewApiHandlerTest {
         fx.faces(photo, new int[] {14, 19});
         Verdict verdict = fx.uploadAndScan("cs.jpg", photo, explicit(75));
         assertEquals("CHILD_SAFETY", verdict.action().name());
-        ObjectNode first = withCaller(withPath(sample("api-post-review-decision.json"), "id", verdict.verdictId()),
-                "rev-1", "reviewer");
+        HttpApiEvent release = decision(verdict.verdictId(), "RELEASE",
+                "Classical sculpture in a museum; not sexual content.");
 
-        assertEquals(202, call(first.deepCopy()).status(), "recorded, waiting for a second reviewer");
-        Answer again = call(first.deepCopy());
+        assertEquals(202, call(release.by("rev-1", "reviewer")).status(), "recorded, waiting for a second reviewer");
+        Answer again = call(release.by("rev-1", "reviewer"));
         assertEquals(409, again.status());
         assertTrue(again.body().path("detail").asText().contains("second, different reviewer"));
-        Answer second = call(withCaller(first.deepCopy(), "rev-2", "reviewer"));
+        Answer second = call(release.by("rev-2", "reviewer"));
         assertEquals(200, second.status(), second.body().toString());
         assertEquals("RELEASED", second.body().at("/verdict/review").asText());
 
-        ObjectNode report = withCaller(withPath(sample("api-get-child-safety-report.json"), "id",
-                verdict.verdictId()), "legal-1", "admin");
-        Answer answer = call(report);
+        HttpApiEvent report = HttpApiEvent.of("GET /child-safety-reports/{id}", verdict.verdictId());
+        Answer answer = call(report.by("legal-1", "admin"));
         assertEquals(200, answer.status(), answer.body().toString());
         assertEquals(verdict.object().sha256(), answer.body().at("/hashes/sha256").asText());
         assertEquals(14, answer.body().at("/faceAges/0/low").asInt());
         assertTrue(!answer.body().toString().contains("http"), "no link to the image");
-        assertEquals(403, call(withCaller(report.deepCopy(), "rev-1", "reviewer")).status());
+        assertEquals(403, call(report.by("rev-1", "reviewer")).status());
     }
 
     @Test
@@ -322,13 +313,9 @@ class ReviewApiHandlerTest {
         String cursor = null;
         int pages = 0;
         do {
-            ObjectNode event = withCaller(sample("api-get-reviews.json"), "rev-1", "reviewer");
-            ObjectNode query = (ObjectNode) event.withObjectProperty("queryStringParameters");
-            query.put("limit", "3");
-            if (cursor != null) {
-                query.put("cursor", cursor);
-            }
-            Answer page = call(event);
+            HttpApiEvent event = HttpApiEvent.of("GET /reviews").by("rev-1", "reviewer").query("status", "PENDING")
+                    .query("limit", "3");
+            Answer page = call(cursor == null ? event : event.query("cursor", cursor));
             assertEquals(200, page.status(), page.body().toString());
             page.body().path("items").forEach(v -> seen.add(v.path("verdictId").asText()));
             cursor = page.body().hasNonNull("nextCursor") ? page.body().get("nextCursor").asText() : null;
@@ -349,8 +336,10 @@ class ReviewApiHandlerTest {
         assertEquals(404, decide("vd-" + "a".repeat(32), "CONFIRM", "reason").status());
         for (Map<String, String> query : List.of(Map.of("status", "MAYBE"), Map.of("limit", "0"),
                 Map.of("limit", "ten"), Map.of("cursor", "bm90LWEtY3Vyc29y"))) {
-            ObjectNode event = withCaller(sample("api-get-reviews.json"), "rev-1", "reviewer");
-            query.forEach(((ObjectNode) event.withObjectProperty("queryStringParameters"))::put);
+            HttpApiEvent event = HttpApiEvent.of("GET /reviews").by("rev-1", "reviewer");
+            for (Map.Entry<String, String> parameter : query.entrySet()) {
+                event = event.query(parameter.getKey(), parameter.getValue());
+            }
             assertEquals(400, call(event).status(), query.toString());
         }
     }
@@ -359,20 +348,28 @@ class ReviewApiHandlerTest {
     void onlyReviewersAndAdminsMayReviewOrSeeTheQueue() {
         String id = fx.uploadAndScan("y.jpg", TestAws.photo("reg-test-input_labelme-subset_q2821.jpg"),
                 partialNudity(90)).verdictId();
-        ObjectNode decision = withPath(sample("api-post-review-decision.json"), "id", id);
+        HttpApiEvent decision = decision(id, "RELEASE", "Fine after all.");
 
-        assertEquals(403, call(withCaller(decision.deepCopy(), "app", "uploader-app")).status());
-        assertEquals(403, call(withCaller(sample("api-get-reviews.json"), "n", "notifier")).status());
-        assertEquals(200, call(withCaller(decision, "boss", "admin")).status());
+        assertEquals(403, call(decision.by("app", "uploader-app")).status());
+        assertEquals(403, call(HttpApiEvent.of("GET /reviews").by("n", "notifier")).status());
+        assertEquals(200, call(decision.by("boss", "admin")).status());
     }
 
+    private static HttpApiEvent preview(String id) {
+        return HttpApiEvent.of("GET /reviews/{id}/preview", id);
+    }
+
+    private static HttpApiEvent decision(String id, String decision, String reason) {
+        return HttpApiEvent.of("POST /reviews/{id}/decision", id).body(Map.of("decision", decision, "reason", reason));
+    }
+
+    /** A reviewer's decision. */
     private Answer decide(String id, String decision, String reason) {
-        ObjectNode event = withPath(sample("api-post-review-decision.json"), "id", id);
-        return call(withBody(event, Map.of("decision", decision, "reason", reason)));
+        return call(decision(id, decision, reason).by("rev-1", "reviewer"));
     }
 
-    private Answer call(JsonNode event) {
-        return ApiFixture.call((in, out) -> handler.handleRequest(in, out, null), event);
+    private Answer call(HttpApiEvent event) {
+        return ApiFixture.call((in, out) -> handler.handleRequest(in, out, null), event.json());
     }
 
     private static int assertThrowsS3(Runnable call) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +30,14 @@ public final class FaultProxy implements AutoCloseable {
     /** A reply the proxy gives instead of forwarding. */
     public record Fault(int status, Map<String, String> headers, String body) { }
 
+    /** A request as the proxy received it: the operation an AWS JSON protocol names in X-Amz-Target, and the body. */
+    public record Request(String target, byte[] body) {
+        /** The operation, e.g. {@code BatchWriteItem} for {@code DynamoDB_20120810.BatchWriteItem}. */
+        public String operation() {
+            return target == null ? "" : target.substring(target.indexOf('.') + 1);
+        }
+    }
+
     /** Headers the JDK client sets itself and refuses to be given. */
     private static final Set<String> HOP_HEADERS = Set.of("connection", "content-length", "expect", "host",
             "upgrade", "transfer-encoding", "keep-alive");
@@ -38,7 +47,7 @@ public final class FaultProxy implements AutoCloseable {
     private final URI target;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong faulted = new AtomicLong();
-    private volatile Supplier<Fault> faults = () -> null;
+    private volatile Function<Request, Fault> faults = request -> null;
 
     private FaultProxy(URI target) throws IOException {
         this.target = target;
@@ -68,7 +77,12 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Each request asks {@code next} for a fault; null means forward it. */
     public void injecting(Supplier<Fault> next) {
-        faults = next == null ? () -> null : next;
+        faults = next == null ? request -> null : request -> next.get();
+    }
+
+    /** Each request is shown to {@code next}, which answers it with a fault or null to forward it. */
+    public void injectingFor(Function<Request, Fault> next) {
+        faults = next == null ? request -> null : next;
     }
 
     public long forwarded() {
@@ -90,6 +104,24 @@ public final class FaultProxy implements AutoCloseable {
         return dynamoError(500, "InternalServerError", "Internal server error");
     }
 
+    /**
+     * DynamoDB's answer to a BatchWriteItem it took none of, under throttling: HTTP 200 whose
+     * {@code UnprocessedItems} are all the request's items, for the caller to send again.
+     */
+    public static Fault dynamoNothingProcessed(byte[] batchWriteItemRequest) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            com.fasterxml.jackson.databind.JsonNode items = json.readTree(batchWriteItemRequest).get("RequestItems");
+            if (items == null) {
+                throw new IllegalArgumentException("not a BatchWriteItem request: no RequestItems");
+            }
+            return new Fault(200, Map.of("Content-Type", "application/x-amz-json-1.0"),
+                    json.createObjectNode().set("UnprocessedItems", items).toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a JSON request body", e);
+        }
+    }
+
     private static Fault dynamoError(int status, String type, String message) {
         return new Fault(status, Map.of("Content-Type", "application/x-amz-json-1.0", "x-amzn-ErrorType", type),
                 "{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + type + "\",\"message\":\"" + message + "\"}");
@@ -98,7 +130,7 @@ public final class FaultProxy implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            Fault fault = faults.get();
+            Fault fault = faults.apply(new Request(exchange.getRequestHeaders().getFirst("X-Amz-Target"), body));
             if (fault != null) {
                 faulted.incrementAndGet();
                 byte[] bytes = fault.body().getBytes(StandardCharsets.UTF_8);

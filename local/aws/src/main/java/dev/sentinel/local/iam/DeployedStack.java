@@ -28,17 +28,31 @@ public final class DeployedStack {
     public static final String ACCOUNT = "123456789012";
     public static final String REGION = "us-east-1";
     public static final String PARTITION = "aws";
+    /** The stack name a stack gets unless another is chosen ({@link #of(JsonNode, Map, String)}). */
     public static final String STACK_NAME = "sentinel";
+    /** CloudFormation's own limit on a stack name. */
+    public static final int MAX_STACK_NAME = 128;
+    /**
+     * Generated physical names are cut to this: CloudFormation shortens the stack name and logical id it builds them
+     * from so they fit the resource's limit, and 64 is the smallest of those here (IAM roles, Lambda functions).
+     */
+    private static final int MAX_GENERATED_NAME = 64;
 
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
 
     private final JsonNode template;
+    private final String stackName;
     private final Map<String, String> parameterValues;
     /** Answers already worked out: the stack never changes, and every judged call asks the same few questions. */
     private final Map<String, Object> memo = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private DeployedStack(JsonNode template, Map<String, String> parameterOverrides) {
+    private DeployedStack(JsonNode template, Map<String, String> parameterOverrides, String stackName) {
+        if (!stackName.matches("[A-Za-z][A-Za-z0-9-]{0," + (MAX_STACK_NAME - 1) + "}")) {
+            throw new IllegalArgumentException("CloudFormation refuses the stack name '" + stackName + "': a letter, "
+                    + "then letters, digits and hyphens, at most " + MAX_STACK_NAME + " characters");
+        }
         this.template = template;
+        this.stackName = stackName;
         this.parameterValues = new LinkedHashMap<>();
         template.path("Parameters").fields().forEachRemaining(p -> parameterValues.put(p.getKey(),
                 p.getValue().path("Default").asText("")));
@@ -47,11 +61,20 @@ public final class DeployedStack {
 
     /** The stack a transformed template makes with its parameters' defaults. */
     public static DeployedStack of(JsonNode transformedTemplate) {
-        return new DeployedStack(transformedTemplate, Map.of());
+        return new DeployedStack(transformedTemplate, Map.of(), STACK_NAME);
     }
 
     public static DeployedStack of(JsonNode transformedTemplate, Map<String, String> parameters) {
-        return new DeployedStack(transformedTemplate, parameters);
+        return new DeployedStack(transformedTemplate, parameters, STACK_NAME);
+    }
+
+    /** The stack deployed under another name, as {@code sam deploy --stack-name} would. */
+    public static DeployedStack of(JsonNode transformedTemplate, Map<String, String> parameters, String stackName) {
+        return new DeployedStack(transformedTemplate, parameters, stackName);
+    }
+
+    public String stackName() {
+        return stackName;
     }
 
     /** The template this stack was deployed from (transformed); copy it before changing it. */
@@ -116,9 +139,9 @@ public final class DeployedStack {
             case "AWS::AccountId": return ACCOUNT;
             case "AWS::Region": return REGION;
             case "AWS::Partition": return PARTITION;
-            case "AWS::StackName": return STACK_NAME;
+            case "AWS::StackName": return stackName;
             case "AWS::StackId":
-                return "arn:aws:cloudformation:" + REGION + ":" + ACCOUNT + ":stack/" + STACK_NAME + "/" + uuid("stack");
+                return "arn:aws:cloudformation:" + REGION + ":" + ACCOUNT + ":stack/" + stackName + "/" + uuid("stack");
             case "AWS::URLSuffix": return "amazonaws.com";
             default: break;
         }
@@ -131,6 +154,7 @@ public final class DeployedStack {
             case "AWS::Lambda::Function" -> named(logicalId, "FunctionName", false);
             case "AWS::Logs::LogGroup" -> named(logicalId, "LogGroupName", false);
             case "AWS::SNS::Topic" -> "arn:aws:sns:" + REGION + ":" + ACCOUNT + ":" + named(logicalId, "TopicName", false);
+            case "AWS::Events::Rule" -> named(logicalId, "Name", false);
             default -> logicalId + "-" + shortHash(logicalId);
         };
     }
@@ -156,6 +180,10 @@ public final class DeployedStack {
             case "AWS::Logs::LogGroup.Arn" -> "arn:" + PARTITION + ":logs:" + REGION + ":" + ACCOUNT + ":log-group:"
                     + ref(logicalId) + ":*";
             case "AWS::SNS::Topic.TopicName" -> ref(logicalId).substring(ref(logicalId).lastIndexOf(':') + 1);
+            case "AWS::Events::Rule.Arn" -> "arn:" + PARTITION + ":events:" + REGION + ":" + ACCOUNT + ":rule/"
+                    + ref(logicalId);
+            // The first version a function publishes.
+            case "AWS::Lambda::Version.Version" -> "1";
             case "AWS::CloudWatch::Alarm.Arn" -> "arn:" + PARTITION + ":cloudwatch:" + REGION + ":" + ACCOUNT
                     + ":alarm:" + named(logicalId, "AlarmName", false);
             default -> logicalId + "." + attribute;
@@ -171,7 +199,17 @@ public final class DeployedStack {
         if (!given.isMissingNode()) {
             return resolve(given).asText();
         }
-        String generated = STACK_NAME + "-" + logicalId + "-" + shortHash(logicalId);
+        String suffix = "-" + shortHash(logicalId);
+        String stack = stackName;
+        String logical = logicalId;
+        // Shortened as CloudFormation does: the stack name first, then the logical id, never the unique suffix.
+        int over = stack.length() + 1 + logical.length() + suffix.length() - MAX_GENERATED_NAME;
+        if (over > 0) {
+            int cut = Math.min(over, stack.length() - 1);
+            stack = stack.substring(0, stack.length() - cut);
+            logical = logical.substring(0, logical.length() - (over - cut));
+        }
+        String generated = stack + "-" + logical + suffix;
         return lowerCase ? generated.toLowerCase(java.util.Locale.ROOT) : generated;
     }
 

@@ -16,7 +16,10 @@ class DeployedStackTest {
         assertEquals("sentinel-uploads-123456789012-us-east-1", stack.ref("UploadsBucket"));
         assertEquals("arn:aws:s3:::sentinel-quarantine-123456789012-us-east-1", stack.getAtt("QuarantineBucket", "Arn"));
         assertTrue(stack.ref("VerdictsTable").startsWith("sentinel-VerdictsTable-"), stack.ref("VerdictsTable"));
-        assertEquals("sentinel-scan-upload", stack.property("ScanUploadFunction", "FunctionName").asText());
+        assertTrue(stack.property("ScanUploadFunction", "FunctionName").isMissingNode(), "CloudFormation names it");
+        assertTrue(stack.ref("ScanUploadFunction").startsWith("sentinel-ScanUploadFunction-"),
+                stack.ref("ScanUploadFunction"));
+        assertEquals("/aws/lambda/sentinel-scan-upload", stack.ref("ScanUploadLogGroup"));
         // Fn::If over a condition and Fn::FindInMap: the default engine's recommended memory.
         assertEquals(512, stack.property("ScanUploadFunction", "MemorySize").asInt());
         assertEquals(1769, DeployedStack.of(stack.template(), java.util.Map.of("ModerationEngine", "embedded"))
