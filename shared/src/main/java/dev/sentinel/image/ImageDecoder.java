@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.Iterator;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
@@ -120,11 +121,12 @@ public final class ImageDecoder {
             throw new UnreadableImageException("decoding was interrupted", e);
         }
         AtomicReference<ImageReader> reading = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
         Future<BufferedImage> decoding;
         try {
             decoding = DECODING.submit(() -> {
                 try {
-                    return decodeNow(bytes, maxLongSide, reading);
+                    return decodeNow(bytes, maxLongSide, reading, stop);
                 } finally {
                     DECODE_SLOTS.release();
                 }
@@ -136,7 +138,9 @@ public final class ImageDecoder {
         try {
             return decoding.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            // Interrupts mean nothing to ImageIO; the reader's own abort flag stops it at the next row.
+            // Interrupts mean nothing to ImageIO; the reader's own abort flag stops it at the next row. A reader
+            // clears that flag when a read starts, so the decode also checks the stop as it goes.
+            stop.set(true);
             ImageReader reader = reading.get();
             if (reader != null) {
                 reader.abort();
@@ -155,7 +159,8 @@ public final class ImageDecoder {
         }
     }
 
-    private BufferedImage decodeNow(byte[] bytes, int maxLongSide, AtomicReference<ImageReader> reading) {
+    private BufferedImage decodeNow(byte[] bytes, int maxLongSide, AtomicReference<ImageReader> reading,
+                                    AtomicBoolean stop) {
         return withReader(bytes, reader -> {
             reading.set(reader);
             ImageSize size = declaredSize(reader);
@@ -173,15 +178,24 @@ public final class ImageDecoder {
                 }
                 @Override public void sequenceStarted(ImageReader source, int minIndex) { }
                 @Override public void sequenceComplete(ImageReader source) { }
-                @Override public void imageStarted(ImageReader source, int imageIndex) { }
-                @Override public void imageProgress(ImageReader source, float percentageDone) { }
+                @Override public void imageStarted(ImageReader source, int imageIndex) {
+                    stopIfAsked(source);
+                }
+                @Override public void imageProgress(ImageReader source, float percentageDone) {
+                    stopIfAsked(source);
+                }
+                private void stopIfAsked(ImageReader source) {
+                    if (stop.get()) {
+                        source.abort();
+                    }
+                }
                 @Override public void imageComplete(ImageReader source) { }
                 @Override public void thumbnailStarted(ImageReader source, int imageIndex, int thumbnailIndex) { }
                 @Override public void thumbnailProgress(ImageReader source, float percentageDone) { }
                 @Override public void thumbnailComplete(ImageReader source) { }
             });
-            BufferedImage image = reader.read(0, param);
-            if (stopped[0]) {
+            BufferedImage image = stop.get() ? null : reader.read(0, param);
+            if (stopped[0] || stop.get()) {
                 STOPPED.incrementAndGet();
                 throw new UnreadableImageException("decoding was stopped at the time limit");
             }

@@ -86,7 +86,7 @@ public final class S3ObjectStore implements ObjectStore {
                             head.contentEncoding(), head.contentLanguage(), head.expires()),
                     head.metadata(), checksumOf(head)));
         } catch (S3Exception e) {
-            if (isMissing(e)) {
+            if (isMissing(e, ref)) {
                 return Optional.empty();
             }
             throw e;
@@ -164,7 +164,7 @@ public final class S3ObjectStore implements ObjectStore {
                      s3.getObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))) {
             return Optional.of(reader.read(in));
         } catch (S3Exception e) {
-            if (isMissing(e)) {
+            if (isMissing(e, ref)) {
                 return Optional.empty();
             }
             throw e;
@@ -345,7 +345,7 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             s3.deleteObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
         } catch (S3Exception e) {
-            if (!isMissing(e)) {
+            if (!isMissing(e, ref)) {
                 throw e;
             }
         }
@@ -390,14 +390,11 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     /**
-     * Not there: 404, or S3's 400 {@code InvalidArgument} for a version id it never issued (a version that cannot
-     * exist does not exist). A 403 is not missing: S3 answers it for a missing key only to callers that may not list
-     * the bucket, and the functions that must tell the two apart may.
+     * Not there: 404, or S3's 400 for a version id it never issued ({@code InvalidArgument}; a HEAD's error has no
+     * body to say so): a version that cannot exist does not exist. A 403 is not missing: S3 answers it for a missing
+     * key only to callers that may not list the bucket, and the functions that must tell the two apart may.
      */
-    private static boolean isMissing(S3Exception e) {
-        return e.statusCode() == 404 || e.statusCode() == 400 && e.awsErrorDetails() != null
-                && "InvalidArgument".equals(e.awsErrorDetails().errorCode())
-                && String.valueOf(e.awsErrorDetails().errorMessage()).toLowerCase(java.util.Locale.ROOT)
-                .contains("version");
+    private static boolean isMissing(S3Exception e, ObjectRef ref) {
+        return e.statusCode() == 404 || e.statusCode() == 400 && ref.versionId() != null;
     }
 }

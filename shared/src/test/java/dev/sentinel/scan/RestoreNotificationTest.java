@@ -48,7 +48,8 @@ class RestoreNotificationTest {
         AtomicReference<ScanFailedException> early = new AtomicReference<>();
         // The review function's own object store, with S3's notification scanned right after the restore's copy.
         AwsClients review = fx.clientsAs(ApiFixture.REVIEW);
-        ObjectStore objects = Interception.after(ObjectStore.class, new S3ObjectStore(review.s3()), Set.of("copy"),
+        ObjectStore objects = Interception.after(ObjectStore.class, new S3ObjectStore(review.s3()),
+                Set.of("copyObject", "copyInParts"),
                 method -> {
                     var head = fx.aws.s3().headObject(b -> b.bucket(fx.uploads).key(KEY));
                     notification.set(new ObjectEvent(new ObjectRef(fx.uploads, KEY, head.versionId()),

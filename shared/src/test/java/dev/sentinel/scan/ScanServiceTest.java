@@ -24,6 +24,7 @@ import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.ReviewStatus;
 import dev.sentinel.verdict.Verdict;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -215,6 +216,20 @@ class ScanServiceTest {
         assertEquals(ReasonCode.IMAGE_REJECTED, verdict.reasons().get(0).code());
         assertTrue(verdict.reasons().get(0).text().contains("InvalidImageFormatException"));
         assertEquals(1, fx.rekognition.count("DetectModerationLabels"), "client errors are not retried");
+    }
+
+    /** A notification naming a version S3 never issued (forged, or corrupted in a queue) ends; it is not retried. */
+    @Test
+    void anEventNamingAVersionS3NeverIssuedIsSkipped() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0003.jpg");
+        ObjectEvent real = fx.upload("forged-version.jpg", photo);
+        ObjectEvent forged = new ObjectEvent(new ObjectRef(fx.uploads, "forged-version.jpg", "not/a+version"),
+                real.eTag(), (long) photo.length, "ObjectCreated:Put", Instant.now());
+
+        ScanOutcome outcome = fx.service().scan(forged);
+
+        assertInstanceOf(ScanOutcome.Skipped.class, outcome, outcome.toString());
+        assertTrue(fx.verdicts.historyOf(fx.uploads, "forged-version.jpg").isEmpty());
     }
 
     @Test

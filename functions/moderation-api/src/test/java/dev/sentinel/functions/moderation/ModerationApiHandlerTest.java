@@ -278,6 +278,12 @@ class ModerationApiHandlerTest {
         assertEquals(404, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}", "vd-" + "0".repeat(32))
                 .by("rev-1", "reviewer").json()).status());
         assertEquals(404, post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "never-uploaded.jpg"))).status());
+        // S3 answers a version id it never issued with 400 InvalidArgument: that version does not exist either.
+        fx.upload("versioned.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
+        Answer forged = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "versioned.jpg",
+                "version", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY")));
+        assertEquals(404, forged.status(), forged.body().toString());
+        assertEquals("application/problem+json", forged.contentType());
     }
 
     @Test

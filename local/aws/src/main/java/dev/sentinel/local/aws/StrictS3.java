@@ -251,7 +251,8 @@ public final class StrictS3 implements ExecutionInterceptor {
     private static S3Exception s3Error(int status, String code, String message) {
         return (S3Exception) S3Exception.builder().statusCode(status).message(message)
                 .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("S3")
-                        .build())
+                        // The SDK's own handling of S3 errors reads the response: HEAD errors carry no body.
+                        .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build())
                 .build();
     }
 }

@@ -236,16 +236,20 @@ public final class FunctionRoles implements ExecutionInterceptor {
 
     /** AWS's own error for the service, so the code under test sees exactly what it would see in AWS. */
     private static AwsServiceException accessDenied(String service, String message) {
+        int status = service.equals("s3") || service.equals("sqs") ? 403 : 400;
         AwsErrorDetails details = AwsErrorDetails.builder().errorCode(service.equals("s3") ? "AccessDenied"
-                : "AccessDeniedException").errorMessage(message).serviceName(service).build();
+                : "AccessDeniedException").errorMessage(message).serviceName(service)
+                // The SDK's own handling of S3 errors reads the response: HEAD errors carry no body.
+                .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build();
         return switch (service) {
-            case "s3" -> S3Exception.builder().statusCode(403).awsErrorDetails(details).message(message).build();
-            case "dynamodb" -> DynamoDbException.builder().statusCode(400).awsErrorDetails(details).message(message)
+            case "s3" -> S3Exception.builder().statusCode(status).awsErrorDetails(details).message(message).build();
+            case "dynamodb" -> DynamoDbException.builder().statusCode(status).awsErrorDetails(details).message(message)
                     .build();
-            case "rekognition" -> AccessDeniedException.builder().statusCode(400).awsErrorDetails(details)
+            case "rekognition" -> AccessDeniedException.builder().statusCode(status).awsErrorDetails(details)
                     .message(message).build();
-            case "sqs" -> SqsException.builder().statusCode(403).awsErrorDetails(details).message(message).build();
-            default -> AwsServiceException.builder().statusCode(403).awsErrorDetails(details).message(message).build();
+            case "sqs" -> SqsException.builder().statusCode(status).awsErrorDetails(details).message(message).build();
+            default -> AwsServiceException.builder().statusCode(status).awsErrorDetails(details).message(message)
+                    .build();
         };
     }
 
