@@ -85,9 +85,10 @@ class EmulatorPipelineTest {
         assertTrue(function.source().awaitIdle(Duration.ofSeconds(30)), "the test event is consumed");
         List<SqsEventSource.Invocation> withTestEvent = function.source().invocations().stream()
                 .filter(i -> i.batch().stream().anyMatch(m -> m.body().contains("\"s3:TestEvent\""))).toList();
-        assertEquals(1, withTestEvent.size(), "S3 sent one s3:TestEvent when the notification was configured: "
+        assertFalse(withTestEvent.isEmpty(), "S3 sends an s3:TestEvent when the notification is configured: "
                 + function.source().invocations());
-        assertEquals(Set.of(), withTestEvent.get(0).failed(), "acknowledged, so deleted rather than retried");
+        // SQS may deliver a message twice; each delivery of the test event is acknowledged.
+        withTestEvent.forEach(i -> assertEquals(Set.of(), i.failed(), "acknowledged, so deleted, not retried"));
         assertEquals(0, clients.dynamo().scan(b -> b.tableName(function.settings().verdictTable())).count(),
                 "no verdict, no claim");
     }
@@ -200,11 +201,12 @@ class EmulatorPipelineTest {
                 .filter(m -> m.messageId().equals(id)).map(m -> {
                     assertTrue(i.failed().contains(id), "every delivery of it failed");
                     return m.receiveCount();
-                })).sorted().toList();
+                })).distinct().sorted().toList();
         List<Integer> expected = new ArrayList<>();
         for (int n = 1; n <= maxReceives; n++) {
             expected.add(n);
         }
+        // Each receive count once: a standard queue may hand one receive to two pollers, which is a duplicate.
         assertEquals(expected, receives, "delivered maxReceiveCount times, counted by the queue");
     }
 
