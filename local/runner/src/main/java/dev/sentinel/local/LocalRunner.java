@@ -72,7 +72,7 @@ public final class LocalRunner {
                 err.println("No AWS credentials found: the " + options.engine() + " engine calls Amazon Rekognition "
                         + "(about $1 per 1,000 images). Configure credentials and a region (aws configure, or "
                         + "AWS_PROFILE, or AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY + AWS_REGION), pass "
-                        + "--rekognition-endpoint to use LocalStack, or use --engine embedded (offline).");
+                        + "--rekognition-endpoint for a stand-in, or use --engine embedded (offline).");
                 return 2;
             }
         }
@@ -89,6 +89,9 @@ public final class LocalRunner {
         if (images.isEmpty() && options.events().isEmpty() && !options.watch()) {
             err.println("No images to scan in " + options.inputs());
             return 66;
+        }
+        if (options.emulator()) {
+            return EmulatorRun.run(options, images, repo, out, err, credentials, region);
         }
 
         err.println("Starting local S3 and DynamoDB servers; engine " + options.engine() + ", policy "
@@ -277,7 +280,7 @@ public final class LocalRunner {
         return text.length() <= width ? text : text.substring(0, width - 1) + "…";
     }
 
-    private static void writeJson(List<LocalSentinel.Result> results, Path file) throws IOException {
+    static void writeJson(List<LocalSentinel.Result> results, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         List<Verdict> all = results.stream().flatMap(r -> r.verdicts().stream()).toList();
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), all);

@@ -12,7 +12,7 @@ import java.util.List;
  * @param inputs              images or folders to upload and scan; empty means the bundled samples
  * @param events              sample events to replay as {@code sam local invoke -e} would
  * @param engine              moderation engine
- * @param rekognitionEndpoint an endpoint to use instead of Amazon Rekognition (LocalStack, a stand-in)
+ * @param rekognitionEndpoint an endpoint to use instead of Amazon Rekognition (a stand-in; no emulator has it)
  * @param policy              policy source, e.g. {@code bundled:default-v7} or {@code file:my-policy.json}
  * @param jsonOut             where the verdicts are written as JSON
  * @param watch               keep scanning whatever any S3 client uploads to the local S3 server
@@ -24,11 +24,13 @@ import java.util.List;
  * @param console             serve the API and the reviewer console on localhost (and keep watching uploads)
  * @param apiPort             port of the local API, 0 for any free one
  * @param report              write a transparency report after the run; null for none
+ * @param emulator            deploy template.yaml's data plane into an AWS emulator and scan through its S3
+ *                            notifications instead of the in-process servers
  */
 record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double cascadeEscalateAt,
                      URI rekognitionEndpoint, String policy, Path jsonOut, boolean watch, Duration watchFor, int s3Port,
                      List<Path> hashLists, Path exportHashes, boolean help, Operations operations, boolean console,
-                     int apiPort, Report report) {
+                     int apiPort, Report report, boolean emulator) {
 
     /**
      * @param from, to the period as ISO-8601 instants or dates; null for the default (the last 30 days)
@@ -59,14 +61,19 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                                        Rekognition for what it does not call clearly safe)
               --cascade-escalate-at P  cascade: send to Rekognition when any embedded label scores P% or more
                                        (default 2)
-              --rekognition-endpoint U send Rekognition calls to U (LocalStack, a test stand-in)
+              --rekognition-endpoint U send Rekognition calls to U (a stand-in: no AWS emulator has Rekognition)
               --policy SOURCE          bundled:NAME or file:PATH (default bundled:embedded-v7 for the embedded
                                        engine, bundled:default-v7 otherwise)
               --json FILE              write verdicts as JSON here (default local-output/verdicts.json)
               --watch                  then keep scanning every object uploaded to the local S3 server (PUT with
                                        any S3 client, e.g. aws --endpoint-url URL s3 cp x.jpg s3://BUCKET/)
               --watch-for SECONDS      stop watching after this many seconds (default: until Ctrl-C)
-              --s3-port N              run the local S3 server on port N (default: a free port)
+              --s3-port N              run the local S3 server (or moto, with --emulator) on port N (default: a
+                                       free port)
+              --emulator               deploy template.yaml's buckets, queues, tables and key into an AWS emulator
+                                       (moto, started here; or LocalStack with SENTINEL_EMULATOR=localstack, or
+                                       the endpoint in AWS_ENDPOINT_URL) and scan through its S3 notifications
+                                       and the scan queue, as deployed; with --watch, any S3 client can upload
               --import-hashes FILE     import a hash list (.csv or .json) into the bank of known content first;
                                        uploads matching it are quarantined without an engine call
               --export-hashes FILE     write the bank as CSV after the run
@@ -114,6 +121,7 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
         String reportTo = null;
         Path reportOut = repo.resolve("local-output/transparency-report.json");
         int apiPort = 8787;
+        boolean emulator = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -145,6 +153,7 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                 }
                 case "--api-port" -> apiPort = (int) number(value(args, ++i, arg), arg, 0, 65_535);
                 case "--s3-port" -> s3Port = (int) number(value(args, ++i, arg), arg, 1, 65_535);
+                case "--emulator" -> emulator = true;
                 default -> {
                     if (arg.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
@@ -156,6 +165,11 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
         if (redrive && (scanQueue == null || deadLetterQueue == null)) {
             throw new IllegalArgumentException("--redrive needs --scan-queue URL and --dead-letter-queue URL");
         }
+        if (emulator && (!events.isEmpty() || console || rescanPrefix != null || redrive || report
+                || !hashLists.isEmpty() || exportHashes != null)) {
+            throw new IllegalArgumentException("--emulator scans images and watches uploads; --events, --console, "
+                    + "--rescan, --redrive, hash lists and reports run without it");
+        }
         if (!List.of("embedded", "rekognition", "cascade").contains(engine)) {
             throw new IllegalArgumentException("--engine must be embedded, rekognition or cascade, was " + engine);
         }
@@ -165,7 +179,7 @@ record RunnerOptions(List<Path> inputs, List<Path> events, String engine, double
                 new Operations(rescanPrefix, rescanPolicy, redrive, sqsEndpoint, scanQueue, deadLetterQueue),
                 console, apiPort, report || reportFrom != null || reportTo != null
                         ? new Report(reportFrom, reportTo, reportOut)
-                        : null);
+                        : null, emulator);
     }
 
     private static long number(String text, String option, long min, long max) {

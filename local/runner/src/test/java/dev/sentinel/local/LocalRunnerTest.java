@@ -121,18 +121,73 @@ class LocalRunnerTest {
                 .PUT(HttpRequest.BodyPublishers.ofFile(REPO.resolve("local/samples/bridge-512.jpg"))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, put.statusCode(), put.body());
-        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(endpoint)).forcePathStyle(true)
-                .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create("any", "any"))).build()) {
-            s3.putObject(b -> b.bucket("sentinel-uploads-example").key("from sdk/wee.jpg"),
-                    RequestBody.fromFile(REPO.resolve("local/samples/wee.jpg")));
-        }
+        uploadWithSdk(endpoint, "sentinel-uploads-example", "from sdk/wee.jpg");
 
         assertEquals(0, code.get(60, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
         List<String> rows = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertRow(rows, "from-curl.jpg", "QUARANTINE", "QUARANTINED");
         assertRow(rows, "from sdk/wee.jpg", "ALLOW", "PUBLISHED");
         assertEquals(2, Json.mapper().readTree(json.toFile()).size(), "samples are not scanned in watch mode");
+    }
+
+    @Test
+    void emulatorModeScansTheSamplesThroughTheDeployedStacksNotifications() throws Exception {
+        EmulatorTests.assumeAvailable(LocalRunnerTest.class);
+        Path json = dir.resolve("emulated.json");
+        Run run = run("--emulator", "--json", json.toString());
+
+        assertEquals(0, run.code, run.err);
+        assertTrue(run.err.contains("Deployed ") && run.err.contains("Not deployed: "), run.err);
+        List<String> rows = run.out.lines().toList();
+        assertTrue(rows.get(0).startsWith("UPLOAD"), run.out);
+        for (String safe : List.of("street-q0003.jpg", "street-q0291.jpg", "street-q2821.jpg", "bridge-512.jpg")) {
+            assertRow(rows, safe, "ALLOW", "PUBLISHED");
+        }
+        assertRow(rows, "not-an-image.jpg", "REVIEW", "HELD");
+        JsonNode verdicts = Json.mapper().readTree(json.toFile());
+        assertEquals(6, verdicts.size());
+        assertTrue(find(verdicts, "wee.jpg").at("/object/bucket").asText().startsWith("sentinel-uploads-"),
+                "the template's uploads bucket, named as deployed");
+    }
+
+    @Test
+    void emulatorWatchModeScansWhatAnyS3ClientUploads() throws Exception {
+        EmulatorTests.assumeAvailable(LocalRunnerTest.class);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> LocalRunner.run(new String[] {
+            "--emulator", "--watch-for", "15", "--json", dir.resolve("watched-emulator.json").toString()},
+                REPO, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), NO_CREDENTIALS));
+        Matcher watching = await(() -> {
+            Matcher m = Pattern.compile("Watching s3://(\\S+) in .+ at (\\S+) for").matcher(
+                    err.toString(StandardCharsets.UTF_8));
+            return m.find() ? m : null;
+        });
+        String bucket = watching.group(1);
+        String endpoint = watching.group(2);
+
+        // A plain unsigned HTTP PUT, as curl would send it, and a signed SDK upload.
+        HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(endpoint + "/" + bucket + "/from-http.jpg"))
+                .PUT(HttpRequest.BodyPublishers.ofFile(REPO.resolve("local/samples/street-q0003.jpg"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, put.statusCode(), put.body());
+        uploadWithSdk(endpoint, bucket, "from sdk/wee.jpg");
+
+        assertEquals(0, code.get(90, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+        List<String> rows = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertRow(rows, "from-http.jpg", "ALLOW", "PUBLISHED");
+        assertRow(rows, "from sdk/wee.jpg", "ALLOW", "PUBLISHED");
+    }
+
+    /** A signed upload of the sample wee.jpg with the SDK, any credentials, as an application would make it. */
+    private static void uploadWithSdk(String endpoint, String bucket, String key) {
+        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(endpoint)).forcePathStyle(true)
+                .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("any", "any"))).build()) {
+            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(REPO.resolve("local/samples/wee.jpg")));
+        }
     }
 
     private static <T> T await(Supplier<T> probe) throws InterruptedException {

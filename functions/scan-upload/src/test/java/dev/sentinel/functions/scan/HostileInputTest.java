@@ -68,8 +68,9 @@ class HostileInputTest {
             try {
                 handler.handleRequest(new ByteArrayInputStream(event), out, null);
                 JsonNode response = Json.mapper().readTree(out.toByteArray());
+                // A bad time alone does not fail a record: it is scanned without it (here: another bucket, skipped).
                 assertTrue(response.path("batchItemFailures").size() > 0 || name.equals("sqs-body-array")
-                        || name.equals("empty-object"), name + " answered " + response);
+                        || name.equals("empty-object") || name.equals("bad-time"), name + " answered " + response);
             } catch (MalformedEventException | ScanFailedException e) {
                 assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), name);
             } catch (RuntimeException | StackOverflowError e) {

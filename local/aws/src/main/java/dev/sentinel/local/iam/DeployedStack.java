@@ -43,6 +43,8 @@ public final class DeployedStack {
     private final JsonNode template;
     private final String stackName;
     private final Map<String, String> parameterValues;
+    /** What a real deployment named its resources; empty for the names made up here. */
+    private PhysicalIds physical = PhysicalIds.NONE;
     /** Answers already worked out: the stack never changes, and every judged call asks the same few questions. */
     private final Map<String, Object> memo = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -75,6 +77,32 @@ public final class DeployedStack {
 
     public String stackName() {
         return stackName;
+    }
+
+    /**
+     * The names a deployment gave (an emulator's CloudFormation, or AWS): what {@code Ref} answers per logical id or
+     * pseudo parameter ({@code AWS::AccountId}, {@code AWS::StackName}), and what {@code Fn::GetAtt} answers per
+     * {@code LogicalId.Attribute}. Whatever is not given is made up as before.
+     */
+    public record PhysicalIds(Map<String, String> refs, Map<String, String> attributes) {
+        static final PhysicalIds NONE = new PhysicalIds(Map.of(), Map.of());
+
+        public PhysicalIds {
+            refs = Map.copyOf(refs);
+            attributes = Map.copyOf(attributes);
+        }
+    }
+
+    /** This stack with the names a deployment gave its resources: every reference resolves to them. */
+    public DeployedStack withPhysicalIds(PhysicalIds ids) {
+        DeployedStack deployed = new DeployedStack(template, parameterValues);
+        deployed.physical = ids;
+        return deployed;
+    }
+
+    /** The parameters as deployed: defaults, then the values given. */
+    public Map<String, String> parameters() {
+        return java.util.Collections.unmodifiableMap(parameterValues);
     }
 
     /** The template this stack was deployed from (transformed); copy it before changing it. */
@@ -135,6 +163,9 @@ public final class DeployedStack {
         if (parameterValues.containsKey(logicalId)) {
             return parameterValues.get(logicalId);
         }
+        if (physical.refs().containsKey(logicalId)) {
+            return physical.refs().get(logicalId);
+        }
         switch (logicalId) {
             case "AWS::AccountId": return ACCOUNT;
             case "AWS::Region": return REGION;
@@ -165,6 +196,10 @@ public final class DeployedStack {
     }
 
     private String resolveGetAtt(String logicalId, String attribute) {
+        String given = physical.attributes().get(logicalId + "." + attribute);
+        if (given != null) {
+            return given;
+        }
         String type = type(logicalId);
         return switch (type + "." + attribute) {
             case "AWS::S3::Bucket.Arn" -> "arn:" + PARTITION + ":s3:::" + ref(logicalId);

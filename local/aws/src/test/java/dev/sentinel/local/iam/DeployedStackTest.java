@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The repository's template, transformed by the SAM translator and deployed on paper. */
@@ -24,6 +25,25 @@ class DeployedStackTest {
         assertEquals(512, stack.property("ScanUploadFunction", "MemorySize").asInt());
         assertEquals(1769, DeployedStack.of(stack.template(), java.util.Map.of("ModerationEngine", "embedded"))
                 .property("ScanUploadFunction", "MemorySize").asInt());
+    }
+
+    @Test
+    void theNamesADeploymentGaveAnswerRefsGetAttsAndPseudoParameters() {
+        DeployedStack deployed = stack.withPhysicalIds(new DeployedStack.PhysicalIds(Map.of(
+                "VerdictsTable", "emulated-verdicts", "AWS::AccountId", "000000000000", "AWS::StackName", "other"),
+                Map.of("ScanQueue.Arn", "arn:aws:sqs:us-east-1:000000000000:emulated-scan")));
+
+        assertEquals("emulated-verdicts", deployed.ref("VerdictsTable"));
+        assertEquals("emulated-verdicts", deployed.property("ScanUploadFunction", "Environment")
+                .path("Variables").path("VERDICTS_TABLE").asText());
+        assertEquals("arn:aws:sqs:us-east-1:000000000000:emulated-scan",
+                deployed.property("ScanUploadFunctionUploads", "EventSourceArn").asText());
+        assertEquals("sentinel-uploads-000000000000-us-east-1", deployed.property("UploadsBucket", "BucketName")
+                .asText(), "Fn::Sub over the deployment's account");
+        assertEquals("other-scan-upload", deployed.property("ScanUploadFunction", "FunctionName").asText());
+        // What is not given is still made up, and the stack it came from is unchanged.
+        assertTrue(deployed.ref("CasesTable").startsWith("sentinel-CasesTable-"), deployed.ref("CasesTable"));
+        assertTrue(stack.ref("VerdictsTable").startsWith("sentinel-VerdictsTable-"), stack.ref("VerdictsTable"));
     }
 
     @Test

@@ -1,0 +1,221 @@
+package dev.sentinel.local;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.config.ScanSettings;
+import dev.sentinel.functions.scan.ScanUploadHandler;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.local.emulator.EmulatedStack;
+import dev.sentinel.local.emulator.EventSourceMapping;
+import dev.sentinel.local.emulator.SqsEventSource;
+import dev.sentinel.metrics.Metrics;
+import dev.sentinel.policy.Policy;
+import dev.sentinel.policy.PolicyLoader;
+import dev.sentinel.scan.ScanBatch;
+import dev.sentinel.scan.ScanPipeline;
+import dev.sentinel.store.DynamoVerdictStore;
+import dev.sentinel.store.VerdictStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.rekognition.RekognitionClient;
+
+/**
+ * The scan function as the template deploys it, run against a stack in an emulator: its environment is the
+ * template's, resolved to the names the emulator gave; the real {@link ScanUploadHandler} is built from it as Lambda's
+ * container builds it; and the template's event source mapping feeds it from the scan queue, with a context whose
+ * remaining time counts down from the function's timeout. No emulator runs Java functions or Rekognition: this JVM
+ * runs the function, and Rekognition is the real service or an endpoint standing in for it.
+ */
+final class EmulatedScanFunction implements AutoCloseable {
+
+    static final String FUNCTION = "ScanUploadFunction";
+
+    /**
+     * Where the function's Rekognition calls go.
+     *
+     * @param endpoint    null for Amazon Rekognition itself
+     * @param credentials for those calls; unused by the embedded engine
+     * @param readsS3     whether that Rekognition can read the emulator's buckets (a stand-in can; AWS cannot, so
+     *                    images then go inline)
+     */
+    record Rekognition(URI endpoint, AwsCredentialsProvider credentials, boolean readsS3) { }
+
+    private final Map<String, String> environment;
+    private final ScanSettings settings;
+    private final AwsClients clients;
+    private final SqsEventSource source;
+
+    private EmulatedScanFunction(Map<String, String> environment, ScanSettings settings, AwsClients clients,
+                                 SqsEventSource source) {
+        this.environment = environment;
+        this.settings = settings;
+        this.clients = clients;
+        this.source = source;
+    }
+
+    /**
+     * Builds the function and starts its event source mapping.
+     *
+     * @param overrides  environment values to use instead of the template's (the runner's {@code --policy})
+     * @param log        where the function's structured log goes (Lambda: standard output)
+     * @param retryAfter how soon a failed message is delivered again; see {@link SqsEventSource}
+     */
+    static EmulatedScanFunction start(EmulatedStack stack, Rekognition rekognition, Map<String, String> overrides,
+                                      StructuredLog log, Duration retryAfter,
+                                      Consumer<SqsEventSource.Invocation> listener) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        stack.stack().property(FUNCTION, "Environment").path("Variables").fields()
+                .forEachRemaining(v -> environment.put(v.getKey(), v.getValue().asText()));
+        environment.putAll(overrides);
+        ScanSettings settings = ScanSettings.fromEnvironment(environment);
+        URI endpoint = stack.emulator().endpoint();
+        AwsClients emulated = AwsClients.create(new AwsClients.Settings(stack.emulator().region(),
+                stack.emulator().credentials(), endpoint, endpoint, null, true, 5));
+        RekognitionClient rekognitionClient = settings.engine().equals("embedded") ? null
+                : AwsClients.create(new AwsClients.Settings(stack.emulator().region(), rekognition.credentials(), null,
+                        null, rekognition.endpoint(), false, 5)).rekognition();
+        AwsClients clients = new AwsClients(emulated.s3(), emulated.dynamo(), rekognitionClient);
+
+        ScanBatch batch;
+        if (settings.engine().equals("embedded") || rekognition.readsS3()) {
+            // As the function's container builds it.
+            batch = ScanPipeline.batch(settings, clients, log, Clock.systemUTC());
+        } else {
+            Policy policy = new PolicyLoader().load(settings.policySource());
+            batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, ScanPipeline.engine(settings.engine(),
+                    settings.cascadeEscalateAt(), rekognitionClient, policy, false), log, Clock.systemUTC(),
+                    Metrics.none(), false), log);
+        }
+        ScanUploadHandler handler = new ScanUploadHandler(batch);
+        Duration timeout = Duration.ofSeconds(stack.stack().property(FUNCTION, "Timeout").asInt(3));
+        String name = stack.stack().property(FUNCTION, "FunctionName").asText(FUNCTION);
+        String arn = "arn:aws:lambda:" + stack.emulator().region().id() + ":" + stack.stack().ref("AWS::AccountId")
+                + ":function:" + name;
+        int memory = stack.stack().property(FUNCTION, "MemorySize").asInt(128);
+        EventSourceMapping mapping = EventSourceMapping.single(stack.stack(), FUNCTION);
+        SqsEventSource source = SqsEventSource.start(stack.clients().sqs(), stack.queueUrlOf(mapping.queueArn()),
+                mapping, stack.emulator().region().id(), event -> {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    handler.handleRequest(new ByteArrayInputStream(event), out, new Invocation(name, arn, memory, timeout));
+                    return out.toByteArray();
+                }, retryAfter, listener);
+        return new EmulatedScanFunction(Map.copyOf(environment), settings, clients, source);
+    }
+
+    /** The function's environment, as the template sets it in this stack. */
+    Map<String, String> environment() {
+        return environment;
+    }
+
+    ScanSettings settings() {
+        return settings;
+    }
+
+    SqsEventSource source() {
+        return source;
+    }
+
+    /** The verdicts table, read with the function's own clients. */
+    VerdictStore verdicts() {
+        return new DynamoVerdictStore(clients.dynamo(), settings.verdictTable());
+    }
+
+    @Override
+    public void close() {
+        source.close();
+        clients.close();
+    }
+
+    /** What Lambda passes an invocation: here the time left is the function's timeout counting down from the start. */
+    private static final class Invocation implements Context {
+
+        private final String functionName;
+        private final String arn;
+        private final int memory;
+        private final String requestId = UUID.randomUUID().toString();
+        private final long deadline;
+
+        Invocation(String functionName, String arn, int memory, Duration timeout) {
+            this.functionName = functionName;
+            this.arn = arn;
+            this.memory = memory;
+            this.deadline = System.nanoTime() + timeout.toNanos();
+        }
+
+        @Override
+        public int getRemainingTimeInMillis() {
+            return (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+        }
+
+        @Override
+        public String getAwsRequestId() {
+            return requestId;
+        }
+
+        @Override
+        public String getFunctionName() {
+            return functionName;
+        }
+
+        @Override
+        public String getLogGroupName() {
+            return "/aws/lambda/" + functionName;
+        }
+
+        @Override
+        public String getLogStreamName() {
+            return "emulated";
+        }
+
+        @Override
+        public String getFunctionVersion() {
+            return "$LATEST";
+        }
+
+        @Override
+        public String getInvokedFunctionArn() {
+            return arn;
+        }
+
+        @Override
+        public CognitoIdentity getIdentity() {
+            return null;
+        }
+
+        @Override
+        public ClientContext getClientContext() {
+            return null;
+        }
+
+        @Override
+        public int getMemoryLimitInMB() {
+            return memory;
+        }
+
+        @Override
+        public LambdaLogger getLogger() {
+            return new LambdaLogger() {
+                @Override
+                public void log(String message) {
+                    // The function logs through its own structured log, discarded here.
+                }
+
+                @Override
+                public void log(byte[] message) {
+                    // As above.
+                }
+            };
+        }
+    }
+}
