@@ -95,7 +95,7 @@ public final class DeployedStack {
 
     /** This stack with the names a deployment gave its resources: every reference resolves to them. */
     public DeployedStack withPhysicalIds(PhysicalIds ids) {
-        DeployedStack deployed = new DeployedStack(template, parameterValues);
+        DeployedStack deployed = new DeployedStack(template, parameterValues, stackName);
         deployed.physical = ids;
         return deployed;
     }
