@@ -58,9 +58,16 @@ public final class ModerationRoutes {
                     + "(base64)");
         }
         Verdict verdict;
+        boolean earlier = false;
         if (body.s3() != null) {
             ObjectRef ref = new ObjectRef(Inputs.bucket(body.s3().bucket()), Inputs.key(body.s3().key()),
                     body.s3().version());
+            Actor caller = request.caller();
+            // A dry run reveals what the engine sees in any image it is pointed at; a check, its verdict.
+            if (!caller.inAny(java.util.List.of(Groups.ADMIN)) && (dryRun || !owns(caller, ref.key()))) {
+                throw dryRun ? new ApiProblem(403, "urn:sentinel:problem:forbidden", "Not allowed",
+                        "a dry run of a stored object is for admins; send the image inline to try it") : notYours();
+            }
             StoredCheck check;
             try {
                 check = moderation.checkStored(ref, dryRun, request.caller());
@@ -78,6 +85,7 @@ public final class ModerationRoutes {
                 return pollLater(answer, queued.verdictId());
             }
             verdict = ((StoredCheck.Decided) check).verdict();
+            earlier = ((StoredCheck.Decided) check).earlier();
         } else {
             byte[] image;
             try {
@@ -91,7 +99,7 @@ public final class ModerationRoutes {
             }
             verdict = moderation.checkInline(image, dryRun, request.caller().subject());
         }
-        return ApiResponse.json(dryRun ? 200 : 201, Map.of("dryRun", dryRun, "verdict", verdict,
+        return ApiResponse.json(dryRun || earlier ? 200 : 201, Map.of("dryRun", dryRun, "verdict", verdict,
                 "statementOfReasons", VerdictView.of(verdict, appealWindow).statementOfReasons()));
     }
 
@@ -102,8 +110,8 @@ public final class ModerationRoutes {
         Optional<Verdict> verdict = verdicts.find(id);
         if (verdict.isPresent()) {
             if (!caller.inAny(Groups.REVIEWERS) && !caller.subject().equals(verdict.get().requestedBy())
-                    && queuedCheck(caller, id).isEmpty()) {
-                throw ApiProblem.forbidden();
+                    && !owns(caller, verdict.get().object().key()) && queuedCheck(caller, id).isEmpty()) {
+                throw notYours();
             }
             return ApiResponse.json(200, VerdictView.of(verdict.get(), appealWindow));
         }
@@ -122,6 +130,19 @@ public final class ModerationRoutes {
                 .filter(entry -> entry.what().equals(OnDemandModeration.CHECK_QUEUED))
                 .filter(entry -> reviewer || entry.actor().equals(caller.subject()))
                 .findFirst();
+    }
+
+    /**
+     * An uploader application's own objects are those under its own prefix: keys that begin with its subject (the
+     * token's {@code sub}) and a slash. Another application's objects, their verdicts included, it never sees.
+     */
+    static boolean owns(Actor caller, String key) {
+        return !caller.subject().isEmpty() && key != null && key.startsWith(caller.subject() + "/");
+    }
+
+    private static ApiProblem notYours() {
+        return new ApiProblem(403, "urn:sentinel:problem:forbidden", "Not allowed", "an uploader application "
+                + "checks and reads only its own objects: keys under its own prefix (its token's sub, then '/')");
     }
 
     private static String location(String verdictId) {

@@ -41,7 +41,8 @@ public final class OnDemandModeration {
 
     /** What a check of a stored object came to: the verdict, or the check queued for the scan function. */
     public sealed interface StoredCheck {
-        record Decided(Verdict verdict) implements StoredCheck { }
+        /** @param earlier the verdict existed before this check (made by the scan of the upload, or an earlier check) */
+        record Decided(Verdict verdict, boolean earlier) implements StoredCheck { }
 
         record Queued(String verdictId, Deferral why) implements StoredCheck { }
     }
@@ -107,13 +108,13 @@ public final class OnDemandModeration {
             ScanService.Judgement judgement = unavailableAsFailure(() -> scans.judgeStored(stored));
             return new StoredCheck.Decided(verdictOf(Verdict.idFor(ref.bucket(), ref.key(), "version:"
                     + stored.ref().versionId()), identity(stored, judgement), judgement,
-                    new Placement(PlacementState.PENDING, stored.ref(), clock.instant()), caller.subject()));
+                    new Placement(PlacementState.PENDING, stored.ref(), clock.instant()), caller.subject()), false);
         }
         String verdictId = ScanService.idOf(stored.ref(), stored.eTag());
         if (stored.size() > inlineMaxBytes) {
             Optional<Verdict> decided = verdicts.find(verdictId);
             if (decided.isPresent() && decided.get().placement().state().settled()) {
-                return new StoredCheck.Decided(decided.get());
+                return new StoredCheck.Decided(decided.get(), true);
             }
             return queued(stored.ref(), verdictId, Deferral.LARGE_OBJECT, caller);
         }
@@ -126,10 +127,10 @@ public final class OnDemandModeration {
             return queued(stored.ref(), verdictId, Deferral.NOT_WITHIN_TIME, caller);
         }
         if (outcome instanceof ScanOutcome.Decided decided) {
-            return new StoredCheck.Decided(decided.verdict());
+            return new StoredCheck.Decided(decided.verdict(), false);
         }
         if (outcome instanceof ScanOutcome.AlreadyDecided decided) {
-            return new StoredCheck.Decided(decided.verdict());
+            return new StoredCheck.Decided(decided.verdict(), true);
         }
         throw new CaseNotFoundException("the object could not be checked: "
                 + ((ScanOutcome.Skipped) outcome).reason());

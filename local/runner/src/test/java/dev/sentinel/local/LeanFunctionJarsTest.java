@@ -137,7 +137,7 @@ class LeanFunctionJarsTest {
 
     @Test
     void moderationApiCarriesS3DynamoDbRekognitionAndSqsAndChecksAnObject() throws Exception {
-        upload(UPLOADS, "generated/2026/11/output-0042.png", "street-q2821.jpg");
+        upload(UPLOADS, "3f9a7d2e-image-generator/generated/2026/11/output-0042.png", "street-q2821.jpg");
         long asked = servers.rekognition().count("DetectModerationLabels");
 
         JsonNode answer = run("moderation-api", "dev.sentinel.functions.moderation.ModerationApiHandler",

@@ -29,9 +29,9 @@ class ModerationApiHandlerTest {
     void storedObjectIsScannedLikeAnUploadAndQuarantined() {
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
         fx.labels(photo, explicit(96));
-        fx.upload("generated/output-0042.png", photo);
+        fx.upload("3f9a7d2e-image-generator/generated/output-0042.png", photo);
 
-        Answer answer = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "generated/output-0042.png")));
+        Answer answer = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "3f9a7d2e-image-generator/generated/output-0042.png")));
 
         assertEquals(201, answer.status());
         assertEquals("QUARANTINE", answer.body().at("/verdict/action").asText());
@@ -51,9 +51,9 @@ class ModerationApiHandlerTest {
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0291.jpg");
         fx.labels(photo, explicit(91));
         fx.faces(photo, new int[] {13, 17});
-        fx.upload("generated/output-0043.png", photo);
+        fx.upload("3f9a7d2e-image-generator/generated/output-0043.png", photo);
 
-        Answer answer = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "generated/output-0043.png")));
+        Answer answer = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "3f9a7d2e-image-generator/generated/output-0043.png")));
 
         assertEquals(201, answer.status(), answer.body().toString());
         assertEquals("CHILD_SAFETY", answer.body().at("/verdict/action").asText());
@@ -78,17 +78,17 @@ class ModerationApiHandlerTest {
     @Test
     void storedObjectThatIsFineIsPublishedAndASmuggledApprovalIsRevokedBeforeJudging() {
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0003.jpg");
-        fx.upload("generated/fine.jpg", photo);
-        fx.aws.put(fx.uploads, "generated/smuggled.jpg", TestAws.photo("reg-test-input_labelme-subset_q2821.jpg"),
+        fx.upload("3f9a7d2e-image-generator/generated/fine.jpg", photo);
+        fx.aws.put(fx.uploads, "3f9a7d2e-image-generator/generated/smuggled.jpg", TestAws.photo("reg-test-input_labelme-subset_q2821.jpg"),
                 Map.of("moderation", "approved"));
         fx.labels(TestAws.photo("reg-test-input_labelme-subset_q2821.jpg"), explicit(97));
 
-        Answer fine = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "generated/fine.jpg")));
-        Answer smuggled = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "generated/smuggled.jpg")));
+        Answer fine = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "3f9a7d2e-image-generator/generated/fine.jpg")));
+        Answer smuggled = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "3f9a7d2e-image-generator/generated/smuggled.jpg")));
 
         assertEquals("ALLOW", fine.body().at("/verdict/action").asText(), fine.body().toString());
         assertEquals("PUBLISHED", fine.body().at("/verdict/placement/state").asText());
-        assertEquals("approved", fx.aws.s3().getObjectTagging(b -> b.bucket(fx.uploads).key("generated/fine.jpg"))
+        assertEquals("approved", fx.aws.s3().getObjectTagging(b -> b.bucket(fx.uploads).key("3f9a7d2e-image-generator/generated/fine.jpg"))
                 .tagSet().get(0).value());
         assertEquals("QUARANTINED", smuggled.body().at("/verdict/placement/state").asText(), smuggled.body()
                 .toString());
@@ -113,13 +113,42 @@ class ModerationApiHandlerTest {
         assertEquals(200, call(this::invoke, get.by("rev-1", "reviewer").json()).status());
     }
 
+    /**
+     * An application sees its own objects only (keys under its sub): another's object is neither checked nor judged
+     * for it, and another's verdict not shown; its own earlier verdict comes back as it is (200, not 201).
+     */
+    @Test
+    void anApplicationNeverSeesAnotherApplicationsObjectOrVerdict() {
+        byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
+        dev.sentinel.verdict.Verdict theirs = fx.uploadAndScan("other-app/private.jpg", photo, explicit(91));
+        fx.upload(GENERATOR + "/mine.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
+
+        for (boolean dryRun : List.of(false, true)) {
+            Answer refused = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "other-app/private.jpg"),
+                    "dryRun", dryRun));
+            assertEquals(403, refused.status(), refused.body().toString());
+            assertEquals(List.of("detail", "status", "title", "type"), fieldNames(refused), "no verdict data");
+        }
+        assertEquals(403, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}", theirs.verdictId())
+                .by(GENERATOR, "uploader-app").json()).status());
+
+        Answer first = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", GENERATOR + "/mine.jpg")));
+        Answer again = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", GENERATOR + "/mine.jpg")));
+        assertEquals(201, first.status(), first.body().toString());
+        assertEquals(200, again.status(), "the verdict already there is returned, not made again");
+        assertEquals(first.body().at("/verdict/verdictId"), again.body().at("/verdict/verdictId"));
+        assertEquals(200, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}",
+                first.body().at("/verdict/verdictId").asText()).by(GENERATOR, "uploader-app").json()).status());
+    }
+
     @Test
     void dryRunJudgesWithoutStoringOrMoving() {
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q0291.jpg");
         fx.labels(photo, explicit(99));
         fx.upload("dry.jpg", photo);
 
-        Answer answer = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "dry.jpg"), "dryRun", true));
+        Answer answer = call(this::invoke, HttpApiEvent.of("POST /moderations").by("ops-1", "admin")
+                .body(Map.of("s3", Map.of("bucket", fx.uploads, "key", "dry.jpg"), "dryRun", true)).json());
 
         assertEquals(200, answer.status());
         assertEquals("QUARANTINE", answer.body().at("/verdict/action").asText());
@@ -195,8 +224,8 @@ class ModerationApiHandlerTest {
 
         byte[] recompressed = dev.sentinel.testing.TestImages.reencode(
                 TestAws.photo("reg-test-input_labelme-subset_q0291.jpg"), "jpeg");
-        fx.upload("repost.jpg", recompressed);
-        Answer check = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "repost.jpg")));
+        fx.upload("3f9a7d2e-image-generator/repost.jpg", recompressed);
+        Answer check = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "3f9a7d2e-image-generator/repost.jpg")));
         assertEquals("KNOWN_CONTENT", check.body().at("/verdict/reasons/0/code").asText());
     }
 
@@ -256,8 +285,10 @@ class ModerationApiHandlerTest {
                 Map.of("image", "not base64!!"), "not valid base64",
                 Map.of("image", "aGVsbG8=", "colour", "red"), "unknown field 'colour'",
                 Map.of("s3", Map.of("bucket", fx.uploads, "key", "../etc/passwd")), ".. segments",
-                Map.of("s3", Map.of("bucket", fx.uploads, "key", "a.jpg"), "image", "aGVsbG8="), "exactly one",
-                Map.of("s3", Map.of("bucket", "not-an-uploads-bucket", "key", "a.jpg")), "not an uploads bucket",
+                Map.of("s3", Map.of("bucket", fx.uploads, "key", GENERATOR + "/a.jpg"), "image", "aGVsbG8="),
+                "exactly one",
+                Map.of("s3", Map.of("bucket", "not-an-uploads-bucket", "key", GENERATOR + "/a.jpg")),
+                "not an uploads bucket",
                 Map.of("dryRun", "sometimes", "image", "aGVsbG8="), "dryRun",
                 "{\"image\": ", "not valid JSON");
         cases.forEach((body, expected) -> {
@@ -277,10 +308,10 @@ class ModerationApiHandlerTest {
         }
         assertEquals(404, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}", "vd-" + "0".repeat(32))
                 .by("rev-1", "reviewer").json()).status());
-        assertEquals(404, post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "never-uploaded.jpg"))).status());
+        assertEquals(404, post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "3f9a7d2e-image-generator/never-uploaded.jpg"))).status());
         // S3 answers a version id it never issued with 400 InvalidArgument: that version does not exist either.
-        fx.upload("versioned.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
-        Answer forged = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "versioned.jpg",
+        fx.upload("3f9a7d2e-image-generator/versioned.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
+        Answer forged = post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "3f9a7d2e-image-generator/versioned.jpg",
                 "version", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY")));
         assertEquals(404, forged.status(), forged.body().toString());
         assertEquals("application/problem+json", forged.contentType());

@@ -40,7 +40,7 @@ class DeployedStackTest {
                 deployed.property("ScanUploadFunctionUploads", "EventSourceArn").asText());
         assertEquals("sentinel-uploads-000000000000-us-east-1", deployed.property("UploadsBucket", "BucketName")
                 .asText(), "Fn::Sub over the deployment's account");
-        assertEquals("other-scan-upload", deployed.property("ScanUploadFunction", "FunctionName").asText());
+        assertEquals("/aws/lambda/other-scan-upload", deployed.property("ScanUploadLogGroup", "LogGroupName").asText());
         // What is not given is still made up, and the stack it came from is unchanged.
         assertTrue(deployed.ref("CasesTable").startsWith("sentinel-CasesTable-"), deployed.ref("CasesTable"));
         assertTrue(stack.ref("VerdictsTable").startsWith("sentinel-VerdictsTable-"), stack.ref("VerdictsTable"));
