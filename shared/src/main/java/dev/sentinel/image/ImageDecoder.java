@@ -110,6 +110,53 @@ public final class ImageDecoder {
      * @throws DecoderBusyException     no decoder was free in time: try again later
      */
     public BufferedImage decode(byte[] bytes, int maxLongSide) {
+        return timeBoxed((reading, stop) -> decodeNow(bytes, maxLongSide, reading, stop));
+    }
+
+    /** Takes the composed frames of an animation one at a time; false stops the reading. */
+    @FunctionalInterface
+    public interface FrameSink {
+        boolean frame(int index, BufferedImage composed);
+    }
+
+    /**
+     * The frames of an animated GIF or WebP as a viewer shows them, each drawn over what the earlier ones left and
+     * scaled to a long side of at most {@code maxLongSide}, handed to {@code sink} one after another, within the
+     * same time limit and caps as {@link #decode}. An animated PNG is refused: ImageIO reads only its first frame.
+     *
+     * @return how many frames the image has (1 for a still image, which the sink gets as its only frame), or -1 when
+     *         it has more than {@code maxFrames}
+     */
+    public int frames(byte[] bytes, int maxLongSide, int maxFrames, FrameSink sink) {
+        if (AnimationFrames.isAnimatedPng(bytes)) {
+            throw new UnreadableImageException("an animated PNG: only its first frame can be read here");
+        }
+        ImageFormat format = ImageFormat.sniff(bytes);
+        if (format != ImageFormat.GIF && format != ImageFormat.WEBP) {
+            sink.frame(0, decode(bytes, maxLongSide));
+            return 1;
+        }
+        return timeBoxed((reading, stop) -> withReader(bytes, false, reader -> {
+            reading.set(reader);
+            declaredSize(reader);
+            ImageSize size = AnimationFrames.canvas(reader, bytes, format);
+            if (size.pixels() > maxPixels) {
+                throw new UnreadableImageException("the animation's canvas is " + size + ", more than the "
+                        + maxPixels + " pixels this system decodes");
+            }
+            double scale = Math.min(1.0, (double) maxLongSide / size.longSide());
+            return AnimationFrames.compose(reader, bytes, format, size.width(), size.height(), scale, maxFrames,
+                    (index, composed) -> !stop.get() && sink.frame(index, AnimationFrames.overWhite(composed)));
+        }));
+    }
+
+    /** Work on a reader: what it needs to stop when told to. */
+    private interface BoxedWork<T> {
+        T run(AtomicReference<ImageReader> reading, AtomicBoolean stop);
+    }
+
+    /** Runs one decoding in the bounded pool within the time limit; an overrun is told to stop and refused. */
+    private <T> T timeBoxed(BoxedWork<T> work) {
         long deadline = System.nanoTime() + timeLimit.toNanos();
         try {
             if (!DECODE_SLOTS.tryAcquire(timeLimit.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -122,11 +169,11 @@ public final class ImageDecoder {
         }
         AtomicReference<ImageReader> reading = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
-        Future<BufferedImage> decoding;
+        Future<T> decoding;
         try {
             decoding = DECODING.submit(() -> {
                 try {
-                    return decodeNow(bytes, maxLongSide, reading, stop);
+                    return work.run(reading, stop);
                 } finally {
                     DECODE_SLOTS.release();
                 }
@@ -260,6 +307,11 @@ public final class ImageDecoder {
     }
 
     private static <T> T withReader(byte[] bytes, ReaderWork<T> work) {
+        return withReader(bytes, true, work);
+    }
+
+    /** @param firstFrameOnly read forward only and skip metadata (an animation's frames need both) */
+    private static <T> T withReader(byte[] bytes, boolean firstFrameOnly, ReaderWork<T> work) {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -267,7 +319,7 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next();
             try {
-                reader.setInput(in, true, true);
+                reader.setInput(in, firstFrameOnly, firstFrameOnly);
                 return work.apply(reader);
             } finally {
                 reader.dispose();

@@ -16,6 +16,10 @@ public enum ReasonCode {
     TOO_LARGE,
     /** The image could not be decoded, or the engine refused it. */
     IMAGE_REJECTED,
+    /** An animation: which frames were judged as its distinct scenes (the labels are the strongest of any). */
+    ANIMATION_SCENES,
+    /** An animation with more distinct scenes or frames than are judged automatically; held for a person. */
+    ANIMATION_OVER_CAP,
     /** The content matches a hash in the bank of known content (exactly, or by PDQ within the threshold). */
     KNOWN_CONTENT,
     /** The same bytes were decided before; that decision is reused instead of asking the engine again. */

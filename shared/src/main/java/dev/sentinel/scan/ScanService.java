@@ -420,10 +420,30 @@ public final class ScanService {
             return held(ReasonCode.IMAGE_REJECTED, "The image cannot be decoded (" + hashed.decodeError()
                     + "); a person must look.", sha, format).withHashes(hashes);
         }
+        AnimationScenes.Scenes scenes;
+        try {
+            scenes = AnimationScenes.of(decoder, bytes, format);
+        } catch (UnreadableImageException e) {
+            return held(ReasonCode.IMAGE_REJECTED, "The animation cannot be read frame by frame (" + e.getMessage()
+                    + "); a person must look.", sha, format).withHashes(hashes);
+        }
+        if (scenes.overCap()) {
+            return held(ReasonCode.ANIMATION_OVER_CAP, scenes.overCapReason(), sha, format).withHashes(hashes);
+        }
+        // Every scene of an animation is judged; a still image once, by reference where the engine can read it.
+        List<ImageInput> inputs = scenes.animated()
+                ? scenes.scenes().stream().map(AnimationScenes.Scene::input).toList()
+                : List.of(new ImageInput(bytes, format, storedAt));
         long engineStart = System.nanoTime();
         ModerationResult result;
+        ImageInput strongest;
         try {
-            result = engine.detect(new ImageInput(bytes, format, storedAt));
+            List<ModerationResult> seen = new java.util.ArrayList<>();
+            for (ImageInput input : inputs) {
+                seen.add(engine.detect(input));
+            }
+            result = seen.size() == 1 ? seen.get(0) : AnimationScenes.strongest(seen);
+            strongest = inputs.get(strongestOf(seen));
         } catch (EngineException e) {
             if (e.kind() == EngineException.Kind.IMAGE_REJECTED) {
                 return held(ReasonCode.IMAGE_REJECTED, "The image could not be checked: " + e.getMessage(),
@@ -439,8 +459,14 @@ public final class ScanService {
         }
         long engineMillis = (System.nanoTime() - engineStart) / 1_000_000;
         PolicyDecision decision = policy.evaluate(result.labels());
+        if (scenes.animated()) {
+            List<Reason> reasons = new java.util.ArrayList<>(decision.reasons());
+            reasons.add(Reason.of(ReasonCode.ANIMATION_SCENES, decision.action(), scenes.judged()));
+            decision = new PolicyDecision(decision.action(), reasons, decision.policyVersion());
+        }
+        // Faces are looked for in the scene that carried the strongest label: that is the one a person would see.
         SafetySignals.Outcome safety = extensions.safety() == null ? SafetySignals.Outcome.NOTHING
-                : extensions.safety().assess(result.labels(), new ImageInput(bytes, format, storedAt));
+                : extensions.safety().assess(result.labels(), strongest);
         if (!safety.reasons().isEmpty()) {
             List<Reason> reasons = new java.util.ArrayList<>(safety.reasons());
             reasons.addAll(decision.reasons());
@@ -451,7 +477,21 @@ public final class ScanService {
                 engineMillis, hashes, safety.findings(), safety.priorityReview());
     }
 
-    /** SHA-256, MD5 and, when the bytes decode, PDQ. */
+    /** Which of the results saw the strongest label (the first when none saw any). */
+    private static int strongestOf(List<ModerationResult> results) {
+        int best = 0;
+        double confidence = -1;
+        for (int i = 0; i < results.size(); i++) {
+            for (ModerationLabel label : results.get(i).labels()) {
+                if (label.confidence() > confidence) {
+                    confidence = label.confidence();
+                    best = i;
+                }
+            }
+        }
+        return best;
+    }
+
     /** The content's hashes, and why it could not be decoded (null when it could). */
     private record Hashed(ContentHashes hashes, String decodeError) { }
 

@@ -92,6 +92,51 @@ public final class TestImages {
     }
 
     /**
+     * A GIF of three frames: {@code background} over the whole {@code width x height}, then only a patch of
+     * {@code patch} colour written as a sub-frame at ({@code left}, {@code top}) (what GIF encoders do for a change
+     * in one corner), then the background again.
+     */
+    public static byte[] gifWithPatchFrame(int width, int height, Color background, Color patch, int left, int top,
+                                           int patchWidth, int patchHeight) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.prepareWriteSequence(null);
+            writer.writeToSequence(new javax.imageio.IIOImage(solid(width, height, background), null, null), null);
+            BufferedImage corner = solid(patchWidth, patchHeight, patch);
+            javax.imageio.metadata.IIOMetadata placed = writer.getDefaultImageMetadata(
+                    javax.imageio.ImageTypeSpecifier.createFromRenderedImage(corner), null);
+            String format = "javax_imageio_gif_image_1.0";
+            javax.imageio.metadata.IIOMetadataNode tree = (javax.imageio.metadata.IIOMetadataNode) placed
+                    .getAsTree(format);
+            javax.imageio.metadata.IIOMetadataNode descriptor = (javax.imageio.metadata.IIOMetadataNode) tree
+                    .getElementsByTagName("ImageDescriptor").item(0);
+            descriptor.setAttribute("imageLeftPosition", Integer.toString(left));
+            descriptor.setAttribute("imageTopPosition", Integer.toString(top));
+            placed.setFromTree(format, tree);
+            writer.writeToSequence(new javax.imageio.IIOImage(corner, null, placed), null);
+            writer.writeToSequence(new javax.imageio.IIOImage(solid(width, height, background), null, null), null);
+            writer.endWriteSequence();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code png} with an animation control chunk (APNG's acTL) before its data, as animated PNGs carry. */
+    public static byte[] withAnimationControl(byte[] png) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int ihdrEnd = 8 + 12 + 13;
+        out.write(png, 0, ihdrEnd);
+        chunk(out, "acTL", ByteBuffer.allocate(8).putInt(2).putInt(0).array());
+        out.write(png, ihdrEnd, png.length - ihdrEnd);
+        return out.toByteArray();
+    }
+
+    /**
      * A well-formed PNG whose header declares {@code width x height} but whose data is a few bytes: the shape of a
      * decompression bomb, without the bomb.
      */

@@ -106,15 +106,21 @@ class HostileInputTest {
     }
 
     @Test
-    void gifWithThousandsOfFramesIsJudgedOnItsFirstFrame() {
+    void gifWithThousandsOfFramesIsJudgedOnEachDistinctSceneAndOneFrameMoreGoesToAPerson() {
         Color[] frames = new Color[3000];
         Arrays.fill(frames, Color.DARK_GRAY);
         frames[0] = Color.ORANGE;
-        byte[] gif = TestImages.animatedGif(32, 32, frames);
 
-        Verdict verdict = scan("many-frames.gif", gif);
+        Verdict verdict = scan("many-frames.gif", TestImages.animatedGif(32, 32, frames));
 
         assertEquals(Action.ALLOW, verdict.action(), verdict.reasons().toString());
+        assertTrue(verdict.reasons().stream().anyMatch(r -> r.text().contains("3000 frames")
+                && r.text().contains("frames 0, 1")), verdict.reasons().toString());
+
+        Color[] tooMany = Arrays.copyOf(frames, 3001);
+        tooMany[3000] = Color.DARK_GRAY;
+        Verdict held = scan("too-many-frames.gif", TestImages.animatedGif(32, 32, tooMany));
+        assertEquals(Action.REVIEW, held.action(), held.reasons().toString());
     }
 
     @Test
