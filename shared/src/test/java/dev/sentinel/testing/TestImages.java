@@ -74,14 +74,25 @@ public final class TestImages {
 
     /** An animated GIF whose frames are solid colours, in order. */
     public static byte[] animatedGif(int width, int height, Color... frames) {
+        return gif(writer -> {
+            for (Color frame : frames) {
+                writer.writeToSequence(new javax.imageio.IIOImage(solid(width, height, frame), null, null), null);
+            }
+        });
+    }
+
+    private interface GifFrames {
+        void write(ImageWriter writer) throws IOException;
+    }
+
+    /** A GIF of the frames {@code frames} writes, in one sequence. */
+    private static byte[] gif(GifFrames frames) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
             writer.setOutput(stream);
             writer.prepareWriteSequence(null);
-            for (Color frame : frames) {
-                writer.writeToSequence(new javax.imageio.IIOImage(solid(width, height, frame), null, null), null);
-            }
+            frames.write(writer);
             writer.endWriteSequence();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,6 +102,7 @@ public final class TestImages {
         return out.toByteArray();
     }
 
+
     /**
      * A GIF of three frames: {@code background} over the whole {@code width x height}, then only a patch of
      * {@code patch} colour written as a sub-frame at ({@code left}, {@code top}) (what GIF encoders do for a change
@@ -98,11 +110,7 @@ public final class TestImages {
      */
     public static byte[] gifWithPatchFrame(int width, int height, Color background, Color patch, int left, int top,
                                            int patchWidth, int patchHeight) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(stream);
-            writer.prepareWriteSequence(null);
+        return gif(writer -> {
             writer.writeToSequence(new javax.imageio.IIOImage(solid(width, height, background), null, null), null);
             BufferedImage corner = solid(patchWidth, patchHeight, patch);
             javax.imageio.metadata.IIOMetadata placed = writer.getDefaultImageMetadata(
@@ -117,13 +125,7 @@ public final class TestImages {
             placed.setFromTree(format, tree);
             writer.writeToSequence(new javax.imageio.IIOImage(corner, null, placed), null);
             writer.writeToSequence(new javax.imageio.IIOImage(solid(width, height, background), null, null), null);
-            writer.endWriteSequence();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
+        });
     }
 
     /** {@code png} with an animation control chunk (APNG's acTL) before its data, as animated PNGs carry. */

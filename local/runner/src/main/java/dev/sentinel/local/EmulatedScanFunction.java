@@ -1,13 +1,10 @@
 package dev.sentinel.local;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.functions.scan.ScanUploadHandler;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.local.aws.LocalLambdaContext;
 import dev.sentinel.local.emulator.EmulatedStack;
 import dev.sentinel.local.emulator.EventSourceMapping;
 import dev.sentinel.local.emulator.SqsEventSource;
@@ -25,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.rekognition.RekognitionClient;
@@ -107,7 +103,7 @@ final class EmulatedScanFunction implements AutoCloseable {
         SqsEventSource source = SqsEventSource.start(stack.clients().sqs(), stack.queueUrlOf(mapping.queueArn()),
                 mapping, stack.emulator().region().id(), event -> {
                     ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    handler.handleRequest(new ByteArrayInputStream(event), out, new Invocation(name, arn, memory, timeout));
+                    handler.handleRequest(new ByteArrayInputStream(event), out, LocalLambdaContext.countingDown(name, arn, memory, timeout));
                     return out.toByteArray();
                 }, retryAfter, listener);
         return new EmulatedScanFunction(Map.copyOf(environment), settings, clients, source);
@@ -135,87 +131,5 @@ final class EmulatedScanFunction implements AutoCloseable {
     public void close() {
         source.close();
         clients.close();
-    }
-
-    /** What Lambda passes an invocation: here the time left is the function's timeout counting down from the start. */
-    private static final class Invocation implements Context {
-
-        private final String functionName;
-        private final String arn;
-        private final int memory;
-        private final String requestId = UUID.randomUUID().toString();
-        private final long deadline;
-
-        Invocation(String functionName, String arn, int memory, Duration timeout) {
-            this.functionName = functionName;
-            this.arn = arn;
-            this.memory = memory;
-            this.deadline = System.nanoTime() + timeout.toNanos();
-        }
-
-        @Override
-        public int getRemainingTimeInMillis() {
-            return (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-        }
-
-        @Override
-        public String getAwsRequestId() {
-            return requestId;
-        }
-
-        @Override
-        public String getFunctionName() {
-            return functionName;
-        }
-
-        @Override
-        public String getLogGroupName() {
-            return "/aws/lambda/" + functionName;
-        }
-
-        @Override
-        public String getLogStreamName() {
-            return "emulated";
-        }
-
-        @Override
-        public String getFunctionVersion() {
-            return "$LATEST";
-        }
-
-        @Override
-        public String getInvokedFunctionArn() {
-            return arn;
-        }
-
-        @Override
-        public CognitoIdentity getIdentity() {
-            return null;
-        }
-
-        @Override
-        public ClientContext getClientContext() {
-            return null;
-        }
-
-        @Override
-        public int getMemoryLimitInMB() {
-            return memory;
-        }
-
-        @Override
-        public LambdaLogger getLogger() {
-            return new LambdaLogger() {
-                @Override
-                public void log(String message) {
-                    // The function logs through its own structured log, discarded here.
-                }
-
-                @Override
-                public void log(byte[] message) {
-                    // As above.
-                }
-            };
-        }
     }
 }

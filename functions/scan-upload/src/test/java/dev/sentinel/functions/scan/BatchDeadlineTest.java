@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.json.Json;
+import dev.sentinel.local.aws.LocalLambdaContext;
 import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.local.aws.SampleEvents;
 import dev.sentinel.log.StructuredLog;
@@ -87,8 +84,8 @@ class BatchDeadlineTest {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(Json.mapper().writeValueAsBytes(
-                SampleEvents.sqsBatch(messages))), out, new ModelledContext(DEADLINES.functionTimeout(),
-                elapsedMillis));
+                SampleEvents.sqsBatch(messages))), out, new LocalLambdaContext("scan-upload", null, 512,
+                () -> (int) (DEADLINES.functionTimeout().toMillis() - elapsedMillis.get())));
 
         assertTrue(elapsedMillis.get() < DEADLINES.functionTimeout().toMillis(), "the batch ended after "
                 + elapsedMillis.get() + " ms of a " + DEADLINES.functionTimeout().toMillis() + " ms timeout");
@@ -124,64 +121,5 @@ class BatchDeadlineTest {
 
     private static String key(int i) {
         return "deadline/" + i + ".jpg";
-    }
-
-    /** Lambda's context as far as the handler reads it: the time left, from the test's clock. */
-    private record ModelledContext(Duration timeout, AtomicLong elapsedMillis) implements Context {
-
-        @Override
-        public int getRemainingTimeInMillis() {
-            return (int) (timeout.toMillis() - elapsedMillis.get());
-        }
-
-        @Override
-        public String getAwsRequestId() {
-            return "deadline-test";
-        }
-
-        @Override
-        public String getLogGroupName() {
-            return null;
-        }
-
-        @Override
-        public String getLogStreamName() {
-            return null;
-        }
-
-        @Override
-        public String getFunctionName() {
-            return "scan-upload";
-        }
-
-        @Override
-        public String getFunctionVersion() {
-            return "$LATEST";
-        }
-
-        @Override
-        public String getInvokedFunctionArn() {
-            return null;
-        }
-
-        @Override
-        public CognitoIdentity getIdentity() {
-            return null;
-        }
-
-        @Override
-        public ClientContext getClientContext() {
-            return null;
-        }
-
-        @Override
-        public int getMemoryLimitInMB() {
-            return 512;
-        }
-
-        @Override
-        public LambdaLogger getLogger() {
-            return null;
-        }
     }
 }
