@@ -22,6 +22,8 @@ import java.time.Period;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -29,7 +31,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 /**
  * Identical bytes uploaded as two versions of one key are two verdicts, each with its own evidence: a quarantine
  * copy made and verified for it, which a person's decision on the other verdict never removes. Every call is made
- * with the deployed functions' own clients (scan, review) against the local servers.
+ * with the deployed functions' own clients (scan, review, operations) against the local servers.
  */
 class EvidencePerVersionTest {
 
@@ -64,6 +66,26 @@ class EvidencePerVersionTest {
         assertEquals(kept.placement().location(), confirmed.placement().location(),
                 "the other verdict is decided on its own copy, where it was");
         assertOwnEvidence(confirmed);
+    }
+
+    /**
+     * Both copies are versions of one quarantine key: a rescan after a policy change must reach the older one too,
+     * or the first version's verdict would never be looked at again.
+     */
+    @Test
+    void aPrefixRescanReachesTheCopyOfEveryVersion() {
+        List<Verdict> both = quarantineTwoIdenticalVersions();
+        PrefixRescan walk = new PrefixRescan(new S3ObjectStore(fx.as("OperationsApiFunction", Map.of()).s3()),
+                fx.quarantineBucket);
+        List<ObjectRef> submitted = new ArrayList<>();
+        String cursor = null;
+        do {
+            cursor = walk.page(fx.uploads, "users/ana/", cursor, 1, submitted::add).nextCursor();
+        } while (cursor != null);
+
+        assertEquals(Set.of(both.get(0).placement().location(), both.get(1).placement().location()),
+                Set.copyOf(submitted), "the uploads hold no current version; each verdict's copy is walked once");
+        assertEquals(2, submitted.size(), submitted.toString());
     }
 
     /** Two versions of one key with the same bytes, scanned by the scan function; each verdict names its own copy. */
