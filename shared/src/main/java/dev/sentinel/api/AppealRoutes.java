@@ -1,9 +1,11 @@
 package dev.sentinel.api;
 
+import dev.sentinel.cases.Actor;
 import dev.sentinel.cases.Appeal;
 import dev.sentinel.cases.AppealService;
 import java.time.Period;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Appeals: lodged by the uploader's application, decided by a person. */
@@ -29,11 +31,20 @@ public final class AppealRoutes {
                 .add("POST /appeals/{id}/decision", Groups.REVIEWERS, this::decide);
     }
 
+    /**
+     * An application appeals only decisions on its own objects and checks; that is settled before anything of the
+     * verdict's state is said (a 409 would tell another application what became of it).
+     */
     private ApiResponse lodge(ApiRequest request) {
         AppealRequest body = Router.body(request, AppealRequest.class);
-        Appeal appeal = appeals.lodge(Inputs.verdictId(body.verdictId()),
-                Inputs.text(body.statement(), "statement", 5000), request.caller());
-        return ApiResponse.json(201, Map.of("appeal", appeal));
+        String verdictId = Inputs.verdictId(body.verdictId());
+        String statement = Inputs.text(body.statement(), "statement", 5000);
+        Actor caller = request.caller();
+        if (!caller.inAny(List.of(Groups.ADMIN))
+                && appeals.contested(verdictId).filter(verdict -> Owners.ownsVerdict(caller, verdict)).isEmpty()) {
+            throw Owners.notYours();
+        }
+        return ApiResponse.json(201, Map.of("appeal", appeals.lodge(verdictId, statement, caller)));
     }
 
     private ApiResponse find(ApiRequest request) {

@@ -64,9 +64,10 @@ public final class ModerationRoutes {
                     body.s3().version());
             Actor caller = request.caller();
             // A dry run reveals what the engine sees in any image it is pointed at; a check, its verdict.
-            if (!caller.inAny(java.util.List.of(Groups.ADMIN)) && (dryRun || !owns(caller, ref.key()))) {
+            if (!caller.inAny(java.util.List.of(Groups.ADMIN)) && (dryRun || !Owners.ownsKey(caller, ref.key()))) {
                 throw dryRun ? new ApiProblem(403, "urn:sentinel:problem:forbidden", "Not allowed",
-                        "a dry run of a stored object is for admins; send the image inline to try it") : notYours();
+                        "a dry run of a stored object is for admins; send the image inline to try it")
+                        : Owners.notYours();
             }
             StoredCheck check;
             try {
@@ -103,19 +104,23 @@ public final class ModerationRoutes {
                 "statementOfReasons", VerdictView.of(verdict, appealWindow).statementOfReasons()));
     }
 
-    /** A verdict, or, while a queued check of the caller's has none yet, 202 and when to ask again. */
+    /**
+     * A verdict, or, while a queued check of the caller's has none yet, 202 and when to ask again. An application
+     * gets the same 403 for an id that has no verdict as for another's (see {@link Owners}).
+     */
     private ApiResponse find(ApiRequest request) {
         Actor caller = request.caller();
+        boolean reviewer = caller.inAny(Groups.REVIEWERS);
         String id = Inputs.verdictId(request.path("id"));
         Optional<Verdict> verdict = verdicts.find(id);
         if (verdict.isPresent()) {
-            if (!caller.inAny(Groups.REVIEWERS) && !caller.subject().equals(verdict.get().requestedBy())
-                    && !owns(caller, verdict.get().object().key()) && queuedCheck(caller, id).isEmpty()) {
-                throw notYours();
+            if (!reviewer && !Owners.ownsVerdict(caller, verdict.get()) && queuedCheck(caller, id).isEmpty()) {
+                throw Owners.notYours();
             }
             return ApiResponse.json(200, VerdictView.of(verdict.get(), appealWindow));
         }
-        AuditEntry queued = queuedCheck(caller, id).orElseThrow(() -> ApiProblem.notFound("no verdict " + id));
+        AuditEntry queued = queuedCheck(caller, id).orElseThrow(() -> reviewer
+                ? ApiProblem.notFound("no verdict " + id) : Owners.notYours());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("status", "QUEUED");
         answer.put("verdictId", id);
@@ -130,19 +135,6 @@ public final class ModerationRoutes {
                 .filter(entry -> entry.what().equals(OnDemandModeration.CHECK_QUEUED))
                 .filter(entry -> reviewer || entry.actor().equals(caller.subject()))
                 .findFirst();
-    }
-
-    /**
-     * An uploader application's own objects are those under its own prefix: keys that begin with its subject (the
-     * token's {@code sub}) and a slash. Another application's objects, their verdicts included, it never sees.
-     */
-    static boolean owns(Actor caller, String key) {
-        return !caller.subject().isEmpty() && key != null && key.startsWith(caller.subject() + "/");
-    }
-
-    private static ApiProblem notYours() {
-        return new ApiProblem(403, "urn:sentinel:problem:forbidden", "Not allowed", "an uploader application "
-                + "checks and reads only its own objects: keys under its own prefix (its token's sub, then '/')");
     }
 
     private static String location(String verdictId) {

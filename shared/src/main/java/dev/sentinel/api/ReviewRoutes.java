@@ -71,7 +71,9 @@ public final class ReviewRoutes {
         try {
             return ApiResponse.json(200, previews.of(id));
         } catch (ReviewPreviews.NeverShownException e) {
-            throw new ApiProblem(403, "urn:sentinel:problem:never-shown", "Never shown", e.getMessage());
+            // A refusal names nothing of what was asked for, as every 403 of the API.
+            throw new ApiProblem(403, "urn:sentinel:problem:never-shown", "Never shown", "a child-safety item's "
+                    + "image is never shown; it is reviewed from its hashes and metadata");
         } catch (dev.sentinel.image.UnreadableImageException e) {
             throw new ApiProblem(422, "urn:sentinel:problem:no-preview", "No preview",
                     "the stored object cannot be shown as an image: " + e.getMessage());

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * Appeals against decisions (EU DSA art. 20): lodged within the window after the decision, one open at a time per
@@ -69,6 +70,11 @@ public final class AppealService {
         audit.append(new AuditEntry(verdictId, now, uploader.subject(), uploader.groups(), "APPEAL_LODGED",
                 statement, ReviewService.state(verdict), ReviewService.state(next), null));
         return appeal;
+    }
+
+    /** The verdict an appeal of {@code verdictId} would contest, if there is one, for who may appeal to be checked. */
+    public Optional<Verdict> contested(String verdictId) {
+        return reviews.find(verdictId);
     }
 
     public Appeal find(String appealId) {

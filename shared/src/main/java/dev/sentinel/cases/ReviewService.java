@@ -72,7 +72,11 @@ public final class ReviewService {
     }
 
     public Verdict verdict(String verdictId) {
-        return verdicts.find(verdictId).orElseThrow(() -> new CaseNotFoundException("no verdict " + verdictId));
+        return find(verdictId).orElseThrow(() -> new CaseNotFoundException("no verdict " + verdictId));
+    }
+
+    public Optional<Verdict> find(String verdictId) {
+        return verdicts.find(verdictId);
     }
 
     void update(Verdict current, Verdict next) {

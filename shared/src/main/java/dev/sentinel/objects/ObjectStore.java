@@ -75,6 +75,14 @@ public interface ObjectStore {
      */
     Listing list(String bucket, String prefix, String cursor, int limit);
 
+    /**
+     * Every version of each object under {@code prefix} (delete markers aside), in key order, a page at a time: for
+     * a bucket where each version is something of its own, as quarantine copies are each one verdict's evidence.
+     *
+     * @param cursor where the previous page stopped (its {@code nextCursor}); null for the first page
+     */
+    Listing listVersions(String bucket, String prefix, String cursor, int limit);
+
     /** One page of a listing and the cursor of the next (null when there is none). */
     record Listing(java.util.List<ObjectRef> objects, String nextCursor) {
         public Listing {

@@ -95,6 +95,15 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public Listing list(String bucket, String prefix, String cursor, int limit) {
+        return versions(bucket, prefix, cursor, limit, true);
+    }
+
+    @Override
+    public Listing listVersions(String bucket, String prefix, String cursor, int limit) {
+        return versions(bucket, prefix, cursor, limit, false);
+    }
+
+    private Listing versions(String bucket, String prefix, String cursor, int limit, boolean latestOnly) {
         // Versions, not plain keys: a rescan names the exact version a verdict was made on. The cursor is S3's own
         // key and version markers, so paging never skips an object however keys are named.
         String[] markers = cursor == null ? new String[0] : cursor.split("\n", 2);
@@ -103,7 +112,7 @@ public final class S3ObjectStore implements ObjectStore {
                 .keyMarker(markers.length > 0 ? markers[0] : null)
                 .versionIdMarker(markers.length > 1 && !markers[1].isEmpty() ? markers[1] : null));
         java.util.List<ObjectRef> current = page.versions().stream()
-                .filter(v -> Boolean.TRUE.equals(v.isLatest()))
+                .filter(v -> !latestOnly || Boolean.TRUE.equals(v.isLatest()))
                 .map(v -> new ObjectRef(bucket, v.key(), "null".equals(v.versionId()) ? null : v.versionId()))
                 .toList();
         String next = Boolean.TRUE.equals(page.isTruncated())

@@ -61,7 +61,9 @@ public final class PrefixRescan {
         String bucket = inUploads ? uploadsBucket : quarantineBucket;
         // Quarantine keys are the upload's key under a prefix naming its bucket (see Quarantine.destinationKey).
         String listPrefix = inUploads ? prefix : uploadsBucket + "/" + prefix;
-        ObjectStore.Listing listing = objects.list(bucket, listPrefix, listCursor, limit);
+        // Each quarantine version is one verdict's copy (identical bytes under two versions are two copies of one key).
+        ObjectStore.Listing listing = inUploads ? objects.list(bucket, listPrefix, listCursor, limit)
+                : objects.listVersions(bucket, listPrefix, listCursor, limit);
         for (ObjectRef ref : listing.objects()) {
             sink.submit(ref);
         }

@@ -159,5 +159,10 @@ class CopyVerificationTest {
         public Listing list(String bucket, String prefix, String cursor, int limit) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public Listing listVersions(String bucket, String prefix, String cursor, int limit) {
+            throw new UnsupportedOperationException();
+        }
     }
 }

@@ -178,7 +178,8 @@ class LeanFunctionJarsTest {
                 : RekognitionStandIn.moderationLabels(List.of(new RekognitionStandIn.Label("Explicit", "", 1, 97))));
         String verdictId;
         try {
-            verdictId = scanInProcess("users/carol/appealed.jpg");
+            // Under the prefix of the sample's caller (its sub): an application appeals only its own objects.
+            verdictId = scanInProcess("3f9a7d2e-image-generator/appealed.jpg");
         } finally {
             servers.rekognition().respondWith(request -> request.operation().equals("DetectFaces")
                     ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));

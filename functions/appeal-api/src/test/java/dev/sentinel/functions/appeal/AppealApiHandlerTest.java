@@ -29,7 +29,7 @@ class AppealApiHandlerTest {
 
     @Test
     void appealDecidedByAPersonReversesTheDecisionAndTheTrailShowsEveryStep() {
-        Verdict verdict = fx.uploadAndScan("users/carol/statue.jpg", photo, explicit(82));
+        Verdict verdict = fx.uploadAndScan(APP + "/statue.jpg", photo, explicit(82));
         fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Looks explicit.",
                 new Actor("rev-1", List.of("reviewer")));
         AppealApiHandler handler = handler();
@@ -49,7 +49,7 @@ class AppealApiHandlerTest {
         assertEquals("APPEAL", decided.body().at("/verdict/decisions/1/kind").asText());
         assertEquals(false, decided.body().at("/statementOfReasons/automated").asBoolean());
         assertArrayEquals(photo, fx.aws.s3().getObjectAsBytes(b -> b.bucket(fx.uploads)
-                .key("users/carol/statue.jpg")).asByteArray());
+                .key(APP + "/statue.jpg")).asByteArray());
         assertEquals(409, call(handler, decide(appealId, "UPHOLD", "again")).status());
 
         List<AuditEntry> trail = new DynamoCaseStore(fx.aws.clients().dynamo(), fx.casesTable)
@@ -67,7 +67,7 @@ class AppealApiHandlerTest {
 
     @Test
     void upheldAppealLeavesTheImageWhereItIs() {
-        Verdict verdict = fx.uploadAndScan("kept.jpg", photo, explicit(97));
+        Verdict verdict = fx.uploadAndScan(APP + "/kept.jpg", photo, explicit(97));
         fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
                 new Actor("rev-1", List.of("reviewer")));
         AppealApiHandler handler = handler();
@@ -82,7 +82,7 @@ class AppealApiHandlerTest {
 
     @Test
     void appealsCloseAfterTheWindow() {
-        Verdict verdict = fx.uploadAndScan("late.jpg", photo, explicit(97));
+        Verdict verdict = fx.uploadAndScan(APP + "/late.jpg", photo, explicit(97));
         fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
                 new Actor("rev-1", List.of("reviewer")));
         fx.clockAt(Instant.now().atZone(ZoneOffset.UTC).plus(Period.ofMonths(6)).plusDays(1).toInstant());
@@ -95,7 +95,7 @@ class AppealApiHandlerTest {
 
     @Test
     void aPublishedImageHasNoRestrictionToAppeal() {
-        Verdict verdict = fx.uploadAndScan("fine.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
+        Verdict verdict = fx.uploadAndScan(APP + "/fine.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));
         assertEquals("PUBLISHED", verdict.placement().state().name());
 
         Answer answer = call(handler(), lodge(verdict.verdictId()));
@@ -106,19 +106,22 @@ class AppealApiHandlerTest {
 
     @Test
     void whileAReviewIsPendingThereIsNothingToAppealYet() {
-        Verdict verdict = fx.uploadAndScan("pending.jpg", photo, explicit(97));
+        Verdict verdict = fx.uploadAndScan(APP + "/pending.jpg", photo, explicit(97));
 
         assertEquals(409, call(handler(), lodge(verdict.verdictId())).status());
     }
 
     @Test
     void onlyTheUploaderAppLodgesAndOnlyReviewersDecide() {
-        Verdict verdict = fx.uploadAndScan("auth.jpg", photo, explicit(97));
+        Verdict verdict = fx.uploadAndScan(APP + "/auth.jpg", photo, explicit(97));
         fx.pipelineAs(ApiFixture.REVIEW).reviews().decide(verdict.verdictId(), ReviewService.CONFIRM, "Explicit.",
                 new Actor("rev-1", List.of("reviewer")));
         AppealApiHandler handler = handler();
 
         assertEquals(403, call(handler, lodge(verdict.verdictId()).by("rev-1", "reviewer")).status());
+        Answer another = call(handler, lodge(verdict.verdictId()).by("other-app", "uploader-app"));
+        assertEquals(403, another.status(), "another application's decision is not its to appeal");
+        assertTrue(!another.body().toString().contains(verdict.verdictId()), another.body().toString());
         String appealId = call(handler, lodge(verdict.verdictId())).body().at("/appeal/appealId").asText();
         assertEquals(403, call(handler, decide(appealId, "REVERSE", "mine").by(APP, "uploader-app"))
                 .status(), "an appeal is never decided by the party that lodged it");
@@ -127,8 +130,10 @@ class AppealApiHandlerTest {
         assertEquals(403, call(handler, get.by("other-app", "uploader-app")).status());
         HttpApiEvent post = HttpApiEvent.of("POST /appeals").by(APP, "uploader-app");
         assertEquals(400, call(handler, post.body(Map.of("verdictId", "vd-1", "statement", "x"))).status());
-        assertEquals(404, call(handler, post.body(Map.of("verdictId", "vd-" + "b".repeat(32), "statement", "x")))
-                .status());
+        // An application is told of an unknown verdict what it is told of another's; an admin, that it is unknown.
+        Map<String, String> unknown = Map.of("verdictId", "vd-" + "b".repeat(32), "statement", "x");
+        assertEquals(403, call(handler, post.body(unknown)).status());
+        assertEquals(404, call(handler, HttpApiEvent.of("POST /appeals").by("ops-1", "admin").body(unknown)).status());
     }
 
     private AppealApiHandler handler() {

@@ -308,6 +308,9 @@ class ModerationApiHandlerTest {
         }
         assertEquals(404, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}", "vd-" + "0".repeat(32))
                 .by("rev-1", "reviewer").json()).status());
+        // Ids derive from keys and bytes: an application gets for an unknown id what it gets for another's verdict.
+        assertEquals(403, call(this::invoke, HttpApiEvent.of("GET /moderations/{id}", "vd-" + "0".repeat(32))
+                .by(GENERATOR, "uploader-app").json()).status());
         assertEquals(404, post(Map.of("s3", Map.of("bucket", fx.uploads, "key", "3f9a7d2e-image-generator/never-uploaded.jpg"))).status());
         // S3 answers a version id it never issued with 400 InvalidArgument: that version does not exist either.
         fx.upload("3f9a7d2e-image-generator/versioned.jpg", TestAws.photo("reg-test-input_labelme-subset_q0003.jpg"));

@@ -63,6 +63,7 @@ class ReviewApiHandlerTest {
         Answer refused = call(preview(childSafety.verdictId()).by("rev-1", "reviewer"));
         assertEquals(403, refused.status());
         assertEquals("urn:sentinel:problem:never-shown", refused.body().path("type").asText());
+        assertFalse(refused.body().toString().contains(childSafety.verdictId()), "a refusal names nothing");
         Answer uploader = call(preview(quarantined.verdictId()).by("app-1", "uploader-app"));
         assertEquals(403, uploader.status(), "only reviewers see held images");
     }
