@@ -55,13 +55,17 @@ public final class EmbeddedEngineBench {
             BenchAll.run(Arrays.asList(args).subList(1, args.length));
             return;
         }
+        if (mode.equals("animations")) {
+            AnimationCallsBench.run(Path.of("").toAbsolutePath());
+            return;
+        }
         NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
         switch (mode) {
             case "speed" -> speed(classifier, Path.of("shared/src/test/resources/nsfw/"
                     + "reg-test-input_labelme-subset_q2821.png"));
             case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
-            default -> throw new IllegalArgumentException("modes: all [--quick], speed, false-positives FOLDER..., "
-                    + "jmh [JMH args]");
+            default -> throw new IllegalArgumentException("modes: all [--quick], animations, speed, "
+                    + "false-positives FOLDER..., jmh [JMH args]");
         }
     }
 

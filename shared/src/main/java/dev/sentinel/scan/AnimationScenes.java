@@ -22,19 +22,19 @@ import java.util.stream.Collectors;
  * calls flat frames of any colour alike); a frame like none of them is a new scene. More scenes than
  * {@link #MAX_SCENES}, or more frames than {@link #MAX_FRAMES}, and the animation goes to a person instead.
  */
-final class AnimationScenes {
+public final class AnimationScenes {
 
-    /** Engine calls one animation may cost; beyond, a person looks (a few scenes is what honest GIFs have). */
-    static final int MAX_SCENES = 8;
-    static final int MAX_FRAMES = 3000;
+    /** Engine calls one animation may cost; beyond, a person looks (slideshows and cuts stay within it). */
+    public static final int MAX_SCENES = 16;
+    public static final int MAX_FRAMES = 3000;
     /** The long side scenes are judged at: an engine sees more gets no better, and inline images stay small. */
     private static final int SCENE_LONG_SIDE = 1024;
     /** Within this many of PDQ's 256 bits, and this close in colour, two frames show the same scene. */
-    private static final int SAME_SCENE_BITS = 31;
+    private static final int SAME_SCENE_BITS = 48;
     private static final double SAME_SCENE_COLOUR = 12.0;
 
     /** One scene: the frame it was first seen in, as the JPEG an engine is given. */
-    record Scene(int frame, byte[] jpeg) {
+    public record Scene(int frame, byte[] jpeg) {
         ImageInput input() {
             return new ImageInput(jpeg, ImageFormat.JPEG, Optional.empty());
         }
@@ -44,13 +44,18 @@ final class AnimationScenes {
      * @param frames frames in the image (1 for a still image, -1 beyond {@link #MAX_FRAMES})
      * @param scenes the distinct scenes, in order, when it is animated and within the caps
      */
-    record Scenes(int frames, List<Scene> scenes) {
-        boolean animated() {
+    public record Scenes(int frames, List<Scene> scenes) {
+        public boolean animated() {
             return frames != 1;
         }
 
-        boolean overCap() {
+        public boolean overCap() {
             return frames < 0 || scenes.size() > MAX_SCENES;
+        }
+
+        /** Engine calls the scan makes for it: one a scene, one for a still image, none when a person looks. */
+        public int engineCalls() {
+            return overCap() ? 0 : animated() ? scenes.size() : 1;
         }
 
         /** The statement of which frames were judged, for the verdict's reasons. */
@@ -71,7 +76,7 @@ final class AnimationScenes {
     }
 
     /** The scenes of a GIF, WebP or PNG that animates; any other image is one still frame. */
-    static Scenes of(ImageDecoder decoder, byte[] bytes, ImageFormat format) {
+    public static Scenes of(ImageDecoder decoder, byte[] bytes, ImageFormat format) {
         if (format != ImageFormat.GIF && format != ImageFormat.WEBP && format != ImageFormat.PNG) {
             return new Scenes(1, List.of());
         }
