@@ -52,7 +52,13 @@ final class AnimationCallsBench {
         for (BufferedImage photo : photos) {
             ten.add(flipped(photo));
         }
-        animations.put("slideshow: 10 photos (over the cap of " + AnimationScenes.MAX_SCENES + ")", gif(hold(ten, 5)));
+        animations.put("slideshow: 10 photos, 5 frames each", gif(hold(ten, 5)));
+        List<BufferedImage> twenty = new ArrayList<>(ten);
+        for (BufferedImage photo : ten) {
+            twenty.add(inverted(photo));
+        }
+        animations.put("slideshow: 20 photos, 5 frames each (the cap is " + AnimationScenes.MAX_SCENES + ")",
+                gif(hold(twenty, 5)));
 
         ImageDecoder decoder = new ImageDecoder();
         StringBuilder md = new StringBuilder("# Engine calls per animated image\n\nWritten by `bench` "
@@ -121,6 +127,16 @@ final class AnimationCallsBench {
         g.drawImage(photo, SIDE, 0, -SIDE, SIDE, null);
         g.dispose();
         return flipped;
+    }
+
+    private static BufferedImage inverted(BufferedImage photo) {
+        BufferedImage negative = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < SIDE; y++) {
+            for (int x = 0; x < SIDE; x++) {
+                negative.setRGB(x, y, ~photo.getRGB(x, y) & 0xFFFFFF);
+            }
+        }
+        return negative;
     }
 
     private static byte[] gif(List<BufferedImage> frames) throws IOException {
