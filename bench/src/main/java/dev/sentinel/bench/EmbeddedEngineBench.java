@@ -1,5 +1,6 @@
 package dev.sentinel.bench;
 
+import dev.sentinel.engine.embedded.LayerTime;
 import dev.sentinel.engine.embedded.NsfwClassifier;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -11,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
@@ -57,10 +60,10 @@ public final class EmbeddedEngineBench {
         }
         NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
         switch (mode) {
-            case "speed" -> speed(classifier, Path.of("shared/src/test/resources/nsfw/"
-                    + "reg-test-input_labelme-subset_q2821.png"));
+            case "speed" -> speed(classifier, Path.of(BENCH_IMAGE));
+            case "layers" -> printLayers(layerBreakdown(classifier, input224(Path.of(BENCH_IMAGE)), 30));
             case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
-            default -> throw new IllegalArgumentException("modes: all [--quick], speed, false-positives FOLDER..., "
+            default -> throw new IllegalArgumentException("modes: all [--quick], speed, layers, false-positives FOLDER..., "
                     + "jmh [JMH args]");
         }
     }
@@ -94,9 +97,7 @@ public final class EmbeddedEngineBench {
 
     /** The embedded engine and nsfwjs (node, same 224 x 224 input) timed in the same run. */
     static Speed measureSpeed(NsfwClassifier classifier, Path image, int runs, int nodeRuns) throws Exception {
-        BufferedImage photo = ImageIO.read(image.toFile());
-        BufferedImage input = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
-        input.createGraphics().drawImage(photo, 0, 0, 224, 224, null);
+        BufferedImage input = input224(image);
         Path input224 = Files.createTempFile("bench-224-", ".png");
         ImageIO.write(input, "png", input224.toFile());
 
@@ -127,6 +128,56 @@ public final class EmbeddedEngineBench {
         String problem = exit == 0 ? null : (nodeErr.isEmpty() ? nodeOut : nodeErr).lines().findFirst().orElse("exit "
                 + exit);
         return new Speed(runs, java.p50(), java.p90(), cpuMs, nodeMedian, problem, peakHeap >> 20);
+    }
+
+    /** A median time per layer of the forward pass, and its kind (see {@link LayerTime}). */
+    record LayerMs(String layer, String kind, double ms) { }
+
+    /** The photo every engine measurement classifies, scaled to the model's 224 x 224 input. */
+    static final String BENCH_IMAGE = "shared/src/test/resources/nsfw/reg-test-input_labelme-subset_q2821.png";
+
+    static BufferedImage input224(Path image) throws IOException {
+        BufferedImage photo = ImageIO.read(image.toFile());
+        BufferedImage input = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
+        input.createGraphics().drawImage(photo, 0, 0, 224, 224, null);
+        return input;
+    }
+
+    /** Each layer's median over {@code runs} profiled passes, after 20 unprofiled warm-up passes. */
+    static List<LayerMs> layerBreakdown(NsfwClassifier classifier, BufferedImage input, int runs) {
+        for (int i = 0; i < 20; i++) {
+            classifier.classify(input);
+        }
+        List<List<LayerTime>> passes = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            passes.add(classifier.profileLayers(input));
+        }
+        List<LayerMs> rows = new ArrayList<>();
+        for (int layer = 0; layer < passes.get(0).size(); layer++) {
+            double[] ms = new double[runs];
+            for (int i = 0; i < runs; i++) {
+                ms[i] = passes.get(i).get(layer).nanos() / 1e6;
+            }
+            LayerTime first = passes.get(0).get(layer);
+            rows.add(new LayerMs(first.layer(), first.kind(), Stats.of(ms).p50()));
+        }
+        return rows;
+    }
+
+    /** Milliseconds per kind of layer, in order of first appearance. */
+    static Map<String, Double> byKind(List<LayerMs> rows) {
+        Map<String, Double> kinds = new LinkedHashMap<>();
+        rows.forEach(r -> kinds.merge(r.kind(), r.ms(), Double::sum));
+        return kinds;
+    }
+
+    private static void printLayers(List<LayerMs> rows) {
+        double total = rows.stream().mapToDouble(LayerMs::ms).sum();
+        System.out.printf(Locale.ROOT, "| kind | ms (sum of per-layer medians) | share |%n|---|---|---|%n");
+        byKind(rows).forEach((kind, ms) -> System.out.printf(Locale.ROOT, "| %s | %.2f | %.0f%% |%n", kind, ms,
+                100 * ms / total));
+        System.out.printf(Locale.ROOT, "| total | %.2f | |%n%n| layer | kind | ms |%n|---|---|---|%n", total);
+        rows.forEach(r -> System.out.printf(Locale.ROOT, "| %s | %s | %.3f |%n", r.layer(), r.kind(), r.ms()));
     }
 
     private static void falsePositives(NsfwClassifier classifier, List<Path> folders) throws IOException {

@@ -129,6 +129,20 @@ public final class KerasModel {
 
     /** Runs the model on one input of {@code inputHeight x inputWidth x 3} and returns the output layer's values. */
     public float[] predict(FeatureMap input) {
+        return predict(input, null);
+    }
+
+    /**
+     * Runs the model once and returns the wall time of every step, in order: what the benchmarks break down by
+     * layer. Timing each step costs a clock read per step, so {@link #predict(FeatureMap)} does not.
+     */
+    List<LayerTime> profile(FeatureMap input) {
+        List<LayerTime> times = new ArrayList<>();
+        predict(input, times);
+        return times;
+    }
+
+    private float[] predict(FeatureMap input, List<LayerTime> times) {
         if (input.height() != inputHeight || input.width() != inputWidth || input.channels() != 3) {
             throw new IllegalArgumentException("input must be " + inputHeight + "x" + inputWidth + "x3, was "
                     + input.shape());
@@ -155,7 +169,11 @@ public final class KerasModel {
                     values.remove(in);
                 }
             }
+            long start = times == null ? 0 : System.nanoTime();
             values.put(step.name(), step.layer().apply(args));
+            if (times != null) {
+                times.add(new LayerTime(step.name(), LayerTime.kindOf(step.layer()), System.nanoTime() - start));
+            }
         }
         FeatureMap result = values.get(output);
         if (result == null) {

@@ -45,6 +45,11 @@ public final class NsfwClassifier {
         return probabilities;
     }
 
+    /** Classifies the image once and returns the time each layer took (see {@link KerasModel#profile}). */
+    public List<LayerTime> profileLayers(BufferedImage image) {
+        return model.profile(preprocess(image, model.inputHeight(), model.inputWidth()));
+    }
+
     static FeatureMap preprocess(BufferedImage image, int height, int width) {
         int h = image.getHeight();
         int w = image.getWidth();
