@@ -1,0 +1,260 @@
+package dev.sentinel.engine.embedded;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The kernels on the Vector API. The species is a static final, so the JIT compiles every vector operation to
+ * SIMD instructions of that width (with a species it cannot see as a constant, the API falls back to objects and
+ * is 50x slower). On x86 it is the widest the CPU has (AVX-512: 16 floats, AVX2: 8); on arm64 NEON's 128 bits
+ * (4 floats). {@value Kernels#BITS_PROPERTY} narrows it, so a 128-bit run can be tested on x86.
+ *
+ * <p>Pointwise: a tile of 8 pixels x 2 vectors of output channels is held in 16 accumulator registers while the
+ * input channels stream past: each step loads two vectors of a weight panel and broadcasts one input value per
+ * pixel, so every load feeds 8 or 2 fused multiply-adds and nothing is stored until the tile is done. The bias is
+ * the accumulators' start; the ReLU cap and a residual are applied on the way out.
+ */
+final class VectorKernels implements Kernels {
+
+    static final VectorSpecies<Float> SPECIES = species();
+    private static final int L = SPECIES.length();
+    private static final int PANEL = 2 * L;
+
+    static final VectorKernels INSTANCE = new VectorKernels();
+
+    private VectorKernels() {
+    }
+
+    private static VectorSpecies<Float> species() {
+        int widest = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        int bits = Integer.getInteger(BITS_PROPERTY, widest);
+        if (bits > widest || bits < 64 || Integer.bitCount(bits) != 1) {
+            bits = widest;
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+    }
+
+    @Override
+    public String path() {
+        return "vector";
+    }
+
+    @Override
+    public int bits() {
+        return SPECIES.vectorBitSize();
+    }
+
+    @Override
+    public int channelAlign() {
+        return L;
+    }
+
+    @Override
+    public int panelWidth() {
+        return PANEL;
+    }
+
+    @Override
+    public void pointwise(float[] x, int xOff, int xStride, int rows, int cin, float[] packed, float[] bias,
+                          int cout, float reluMax, float[] residual, int residualOff, float[] y, int yOff) {
+        float lo = Float.isNaN(reluMax) ? Float.NEGATIVE_INFINITY : 0f;
+        float hi = Float.isNaN(reluMax) ? Float.POSITIVE_INFINITY : reluMax;
+        // A residual value sits at the same place in its map as the output value in the output map.
+        int resDelta = residualOff - yOff;
+        int r = 0;
+        for (; r + 8 <= rows; r += 8) {
+            int w = 0;
+            for (int co = 0; co < cout; co += PANEL) {
+                if (cout - co >= PANEL) {
+                    tile8x2(x, xOff + r * xStride, xStride, cin, packed, w, bias, co, cout, lo, hi, residual,
+                            resDelta, y, yOff + r * cout);
+                    w += cin * PANEL;
+                } else {
+                    for (int i = 0; i < 8; i++) {
+                        tile1x1(x, xOff + (r + i) * xStride, cin, packed, w, bias, co, lo, hi, residual,
+                                resDelta, y, yOff + (r + i) * cout);
+                    }
+                    w += cin * L;
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            int w = 0;
+            for (int co = 0; co < cout; co += PANEL) {
+                if (cout - co >= PANEL) {
+                    tile1x2(x, xOff + r * xStride, cin, packed, w, bias, co, lo, hi, residual, resDelta, y,
+                            yOff + r * cout);
+                    w += cin * PANEL;
+                } else {
+                    tile1x1(x, xOff + r * xStride, cin, packed, w, bias, co, lo, hi, residual, resDelta, y,
+                            yOff + r * cout);
+                    w += cin * L;
+                }
+            }
+        }
+    }
+
+    /** 8 pixels x one full panel; {@code xo} is the first pixel's first input, {@code yo} its output row. */
+    private static void tile8x2(float[] x, int xo, int xs, int cin, float[] w, int wo, float[] bias, int co,
+                                int cout, float lo, float hi, float[] res, int resDelta, float[] y, int yo) {
+        FloatVector b0 = FloatVector.fromArray(SPECIES, bias, co);
+        FloatVector b1 = FloatVector.fromArray(SPECIES, bias, co + L);
+        FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+        FloatVector a40 = b0, a41 = b1, a50 = b0, a51 = b1, a60 = b0, a61 = b1, a70 = b0, a71 = b1;
+        for (int ci = 0; ci < cin; ci++, wo += PANEL) {
+            FloatVector w0 = FloatVector.fromArray(SPECIES, w, wo);
+            FloatVector w1 = FloatVector.fromArray(SPECIES, w, wo + L);
+            int i = xo + ci;
+            FloatVector v = FloatVector.broadcast(SPECIES, x[i]);
+            a00 = v.fma(w0, a00);
+            a01 = v.fma(w1, a01);
+            v = FloatVector.broadcast(SPECIES, x[i += xs]);
+            a10 = v.fma(w0, a10);
+            a11 = v.fma(w1, a11);
+            v = FloatVector.broadcast(SPECIES, x[i += xs]);
+            a20 = v.fma(w0, a20);
+            a21 = v.fma(w1, a21);
+            v = FloatVector.broadcast(SPECIES, x[i += xs]);
+            a30 = v.fma(w0, a30);
+            a31 = v.fma(w1, a31);
+            v = FloatVector.broadcast(SPECIES, x[i += xs]);
+            a40 = v.fma(w0, a40);
+            a41 = v.fma(w1, a41);
+            v = FloatVector.broadcast(SPECIES, x[i += xs]);
+            a50 = v.fma(w0, a50);
+            a51 = v.fma(w1, a51);
+            v = FloatVector.broadcast(SPECIES, x[i += xs]);
+            a60 = v.fma(w0, a60);
+            a61 = v.fma(w1, a61);
+            v = FloatVector.broadcast(SPECIES, x[i + xs]);
+            a70 = v.fma(w0, a70);
+            a71 = v.fma(w1, a71);
+        }
+        int o = yo + co;
+        int ro = o + resDelta;
+        store(a00, lo, hi, res, ro, y, o);
+        store(a01, lo, hi, res, ro + L, y, o + L);
+        store(a10, lo, hi, res, ro += cout, y, o += cout);
+        store(a11, lo, hi, res, ro + L, y, o + L);
+        store(a20, lo, hi, res, ro += cout, y, o += cout);
+        store(a21, lo, hi, res, ro + L, y, o + L);
+        store(a30, lo, hi, res, ro += cout, y, o += cout);
+        store(a31, lo, hi, res, ro + L, y, o + L);
+        store(a40, lo, hi, res, ro += cout, y, o += cout);
+        store(a41, lo, hi, res, ro + L, y, o + L);
+        store(a50, lo, hi, res, ro += cout, y, o += cout);
+        store(a51, lo, hi, res, ro + L, y, o + L);
+        store(a60, lo, hi, res, ro += cout, y, o += cout);
+        store(a61, lo, hi, res, ro + L, y, o + L);
+        store(a70, lo, hi, res, ro += cout, y, o += cout);
+        store(a71, lo, hi, res, ro + L, y, o + L);
+    }
+
+    private static void tile1x2(float[] x, int xo, int cin, float[] w, int wo, float[] bias, int co, float lo,
+                                float hi, float[] res, int resDelta, float[] y, int yo) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, bias, co);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, bias, co + L);
+        for (int ci = 0; ci < cin; ci++, wo += PANEL) {
+            FloatVector v = FloatVector.broadcast(SPECIES, x[xo + ci]);
+            a0 = v.fma(FloatVector.fromArray(SPECIES, w, wo), a0);
+            a1 = v.fma(FloatVector.fromArray(SPECIES, w, wo + L), a1);
+        }
+        int o = yo + co;
+        store(a0, lo, hi, res, o + resDelta, y, o);
+        store(a1, lo, hi, res, o + resDelta + L, y, o + L);
+    }
+
+    private static void tile1x1(float[] x, int xo, int cin, float[] w, int wo, float[] bias, int co, float lo,
+                                float hi, float[] res, int resDelta, float[] y, int yo) {
+        FloatVector a = FloatVector.fromArray(SPECIES, bias, co);
+        for (int ci = 0; ci < cin; ci++, wo += L) {
+            a = FloatVector.broadcast(SPECIES, x[xo + ci]).fma(FloatVector.fromArray(SPECIES, w, wo), a);
+        }
+        int o = yo + co;
+        store(a, lo, hi, res, o + resDelta, y, o);
+    }
+
+    /** The epilogue: clamp (a ReLU, or nothing with infinite bounds), then the residual, then the store. */
+    private static void store(FloatVector acc, float lo, float hi, float[] res, int ro, float[] y, int o) {
+        FloatVector v = acc.max(lo).min(hi);
+        if (res != null) {
+            v = v.add(FloatVector.fromArray(SPECIES, res, ro));
+        }
+        v.intoArray(y, o);
+    }
+
+    @Override
+    public void depthwiseRow(float[] x, int[] rowOffsets, int inW, int c, int kh, int kw, int stride, int padLeft,
+                             float[] k, float[] bias, float reluMax, float[] y, int yOff, int outW) {
+        float lo = Float.isNaN(reluMax) ? Float.NEGATIVE_INFINITY : 0f;
+        float hi = Float.isNaN(reluMax) ? Float.POSITIVE_INFINITY : reluMax;
+        // Output columns whose window lies inside the input need no bounds checks.
+        int first = Math.min(outW, (padLeft + stride - 1) / stride);
+        int last = Math.max(first, Math.min(outW, Math.floorDiv(inW - kw + padLeft, stride) + 1));
+        for (int c0 = 0; c0 < c; c0 += L) {
+            FloatVector b = FloatVector.fromArray(SPECIES, bias, c0);
+            if (kh == 3 && kw == 3) {
+                interior3x3(x, rowOffsets, c, stride, padLeft, k, b, c0, lo, hi, y, yOff, first, last);
+            } else {
+                for (int ox = first; ox < last; ox++) {
+                    pixel(x, rowOffsets, inW, c, kh, kw, stride, padLeft, k, b, c0, lo, hi, y, yOff, ox);
+                }
+            }
+            for (int ox = 0; ox < first; ox++) {
+                pixel(x, rowOffsets, inW, c, kh, kw, stride, padLeft, k, b, c0, lo, hi, y, yOff, ox);
+            }
+            for (int ox = last; ox < outW; ox++) {
+                pixel(x, rowOffsets, inW, c, kh, kw, stride, padLeft, k, b, c0, lo, hi, y, yOff, ox);
+            }
+        }
+    }
+
+    /** The nine taps of one channel vector stay in registers across the row. */
+    private static void interior3x3(float[] x, int[] rows, int c, int stride, int padLeft, float[] k,
+                                    FloatVector b, int c0, float lo, float hi, float[] y, int yOff, int first,
+                                    int last) {
+        FloatVector k00 = FloatVector.fromArray(SPECIES, k, c0);
+        FloatVector k01 = FloatVector.fromArray(SPECIES, k, c + c0);
+        FloatVector k02 = FloatVector.fromArray(SPECIES, k, 2 * c + c0);
+        FloatVector k10 = FloatVector.fromArray(SPECIES, k, 3 * c + c0);
+        FloatVector k11 = FloatVector.fromArray(SPECIES, k, 4 * c + c0);
+        FloatVector k12 = FloatVector.fromArray(SPECIES, k, 5 * c + c0);
+        FloatVector k20 = FloatVector.fromArray(SPECIES, k, 6 * c + c0);
+        FloatVector k21 = FloatVector.fromArray(SPECIES, k, 7 * c + c0);
+        FloatVector k22 = FloatVector.fromArray(SPECIES, k, 8 * c + c0);
+        int r0 = rows[0] + c0;
+        int r1 = rows[1] + c0;
+        int r2 = rows[2] + c0;
+        int step = stride * c;
+        int i = (first * stride - padLeft) * c;
+        for (int ox = first, o = yOff + first * c + c0; ox < last; ox++, o += c, i += step) {
+            FloatVector a = FloatVector.fromArray(SPECIES, x, r0 + i).fma(k00, b);
+            a = FloatVector.fromArray(SPECIES, x, r0 + i + c).fma(k01, a);
+            a = FloatVector.fromArray(SPECIES, x, r0 + i + 2 * c).fma(k02, a);
+            a = FloatVector.fromArray(SPECIES, x, r1 + i).fma(k10, a);
+            a = FloatVector.fromArray(SPECIES, x, r1 + i + c).fma(k11, a);
+            a = FloatVector.fromArray(SPECIES, x, r1 + i + 2 * c).fma(k12, a);
+            a = FloatVector.fromArray(SPECIES, x, r2 + i).fma(k20, a);
+            a = FloatVector.fromArray(SPECIES, x, r2 + i + c).fma(k21, a);
+            a = FloatVector.fromArray(SPECIES, x, r2 + i + 2 * c).fma(k22, a);
+            a.max(lo).min(hi).intoArray(y, o);
+        }
+    }
+
+    /** One output pixel's channel vector, skipping taps that fall outside the row (zero padding). */
+    private static void pixel(float[] x, int[] rows, int inW, int c, int kh, int kw, int stride, int padLeft,
+                              float[] k, FloatVector b, int c0, float lo, float hi, float[] y, int yOff, int ox) {
+        FloatVector a = b;
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                int ix = ox * stride + kx - padLeft;
+                if (ix >= 0 && ix < inW) {
+                    a = FloatVector.fromArray(SPECIES, x, rows[ky] + ix * c + c0)
+                            .fma(FloatVector.fromArray(SPECIES, k, (ky * kw + kx) * c + c0), a);
+                }
+            }
+        }
+        a.max(lo).min(hi).intoArray(y, yOff + ox * c + c0);
+    }
+}
