@@ -37,12 +37,22 @@ public final class NsfwClassifier {
 
     /** The five class probabilities, in {@link #CLASSES} order. */
     public float[] classify(BufferedImage image) {
-        float[] probabilities = model.predict(preprocess(image, model.inputHeight(), model.inputWidth()));
+        return classify(image, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The same with at most {@code threads} threads for the forward pass. */
+    public float[] classify(BufferedImage image, int threads) {
+        float[] probabilities = model.predict(preprocess(image, model.inputHeight(), model.inputWidth()), threads);
         if (probabilities.length != CLASSES.size()) {
             throw new ModelFormatException("the model has " + probabilities.length + " outputs, expected "
                     + CLASSES.size());
         }
         return probabilities;
+    }
+
+    /** {@code vector-<bits>} or {@code scalar}: the kernels the forward pass runs on. */
+    public String kernels() {
+        return model.kernels();
     }
 
     /** Classifies the image once and returns the time each layer took (see {@link KerasModel#profile}). */
