@@ -69,6 +69,11 @@ interface Kernels {
             why.put("reason", "the JVM was started without --add-modules jdk.incubator.vector");
             return null;
         }
+        String compiler = withoutOptimisingCompiler();
+        if (compiler != null) {
+            why.put("reason", compiler);
+            return null;
+        }
         try {
             // By name, so the class (which links against the incubating module) is never loaded without it.
             Kernels vector = (Kernels) Class.forName("dev.sentinel.engine.embedded.VectorKernels")
@@ -82,6 +87,29 @@ interface Kernels {
             why.put("reason", "the Vector API could not be loaded: " + e);
             return null;
         }
+    }
+
+    /**
+     * Why this JVM cannot compile vector operations to SIMD instructions, or null. Only HotSpot's C2 does: under
+     * the interpreter or C1 alone (-XX:TieredStopAtLevel=1, the fast-start setting of the functions that do not
+     * run the engine) every vector is an object and the vector path is many times slower than the scalar one.
+     */
+    private static String withoutOptimisingCompiler() {
+        if (System.getProperty("java.vm.info", "").contains("interpreted mode")) {
+            return "the JVM runs interpreted only (-Xint), and the Vector API needs the C2 compiler";
+        }
+        try {
+            var hotspot = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            boolean tiered = Boolean.parseBoolean(hotspot.getVMOption("TieredCompilation").getValue());
+            int level = Integer.parseInt(hotspot.getVMOption("TieredStopAtLevel").getValue());
+            if (tiered && level < 4) {
+                return "-XX:TieredStopAtLevel=" + level + " leaves out the C2 compiler, which the Vector API needs";
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // Not HotSpot, or no management module: nothing to tell, the vector path is tried.
+        }
+        return null;
     }
 
     /**

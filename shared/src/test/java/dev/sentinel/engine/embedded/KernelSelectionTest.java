@@ -41,6 +41,14 @@ class KernelSelectionTest {
     }
 
     @Test
+    void withoutTheC2CompilerTheScalarPathIsChosenEvenWithTheModule() throws Exception {
+        JsonNode line = selectionIn("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1");
+
+        assertEquals("scalar", line.path("path").asText());
+        assertTrue(line.path("reason").asText().contains("TieredStopAtLevel=1"), line.toString());
+    }
+
+    @Test
     void aPropertyForcesTheScalarPath() throws Exception {
         JsonNode line = selectionIn("--add-modules", "jdk.incubator.vector", "-D" + Kernels.PATH_PROPERTY + "=scalar");
 
@@ -51,7 +59,7 @@ class KernelSelectionTest {
     /** The selection line logged by a new JVM started with {@code options}; fails unless there is exactly one. */
     private static JsonNode selectionIn(String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:TieredStopAtLevel=1"));
+                .toString()));
         command.addAll(List.of(options));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelSelectionTest.class.getName()));
         Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
