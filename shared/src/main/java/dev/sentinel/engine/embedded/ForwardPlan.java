@@ -27,7 +27,7 @@ import java.util.function.IntConsumer;
 final class ForwardPlan {
 
     /** Output pixels a band of a block should hold, so the projection's weights are reused across enough pixels. */
-    static final int BAND_PIXELS = 64;
+    static final int BAND_PIXELS = 128;
     static final int MAX_THREADS = 8;
 
     /** Where a feature map lives (slot -1: the caller's input) and its shape; each pixel has {@code stride} floats. */

@@ -71,10 +71,8 @@ final class VectorKernels implements Kernels {
                             resDelta, y, yOff + r * cout);
                     w += cin * PANEL;
                 } else {
-                    for (int i = 0; i < 8; i++) {
-                        tile1x1(x, xOff + (r + i) * xStride, cin, packed, w, bias, co, lo, hi, residual,
-                                resDelta, y, yOff + (r + i) * cout);
-                    }
+                    tile8x1(x, xOff + r * xStride, xStride, cin, packed, w, bias, co, cout, lo, hi, residual,
+                            resDelta, y, yOff + r * cout);
                     w += cin * L;
                 }
             }
@@ -149,6 +147,34 @@ final class VectorKernels implements Kernels {
         store(a61, lo, hi, res, ro + L, y, o + L);
         store(a70, lo, hi, res, ro += cout, y, o += cout);
         store(a71, lo, hi, res, ro + L, y, o + L);
+    }
+
+    /** 8 pixels x a half panel (one vector): eight independent accumulators, so the FMAs do not wait in line. */
+    private static void tile8x1(float[] x, int xo, int xs, int cin, float[] w, int wo, float[] bias, int co,
+                                int cout, float lo, float hi, float[] res, int resDelta, float[] y, int yo) {
+        FloatVector b = FloatVector.fromArray(SPECIES, bias, co);
+        FloatVector a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
+        for (int ci = 0; ci < cin; ci++, wo += L) {
+            FloatVector w0 = FloatVector.fromArray(SPECIES, w, wo);
+            int i = xo + ci;
+            a0 = FloatVector.broadcast(SPECIES, x[i]).fma(w0, a0);
+            a1 = FloatVector.broadcast(SPECIES, x[i += xs]).fma(w0, a1);
+            a2 = FloatVector.broadcast(SPECIES, x[i += xs]).fma(w0, a2);
+            a3 = FloatVector.broadcast(SPECIES, x[i += xs]).fma(w0, a3);
+            a4 = FloatVector.broadcast(SPECIES, x[i += xs]).fma(w0, a4);
+            a5 = FloatVector.broadcast(SPECIES, x[i += xs]).fma(w0, a5);
+            a6 = FloatVector.broadcast(SPECIES, x[i += xs]).fma(w0, a6);
+            a7 = FloatVector.broadcast(SPECIES, x[i + xs]).fma(w0, a7);
+        }
+        int o = yo + co;
+        store(a0, lo, hi, res, o + resDelta, y, o);
+        store(a1, lo, hi, res, o + resDelta + cout, y, o += cout);
+        store(a2, lo, hi, res, o + resDelta + cout, y, o += cout);
+        store(a3, lo, hi, res, o + resDelta + cout, y, o += cout);
+        store(a4, lo, hi, res, o + resDelta + cout, y, o += cout);
+        store(a5, lo, hi, res, o + resDelta + cout, y, o += cout);
+        store(a6, lo, hi, res, o + resDelta + cout, y, o += cout);
+        store(a7, lo, hi, res, o + resDelta + cout, y, o += cout);
     }
 
     private static void tile1x2(float[] x, int xo, int cin, float[] w, int wo, float[] bias, int co, float lo,
