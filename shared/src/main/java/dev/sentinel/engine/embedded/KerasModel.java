@@ -95,8 +95,7 @@ public final class KerasModel {
         } catch (IOException e) {
             throw new ModelFormatException("model.json is not valid JSON: " + e.getMessage(), e);
         }
-        checkWeights(doc, weightBytes);
-        Map<String, float[]> weights = decodeWeights(doc.path("weightsManifest"), weightBytes);
+        Map<String, float[]> weights = checkedWeights(doc, weightBytes);
         JsonNode config = doc.path("modelTopology").path("model_config").path("config");
         JsonNode layers = config.path("layers");
         if (!layers.isArray() || layers.isEmpty()) {
@@ -151,6 +150,11 @@ public final class KerasModel {
     /** The same with at most {@code threads} threads (1: all on the caller's thread). */
     public float[] predict(FeatureMap input, int threads) {
         return plan.run(checked(input), threads, null);
+    }
+
+    /** The same on an input already laid out as {@code inputHeight x inputWidth x 3} floats, channels last. */
+    public float[] predict(float[] input, int threads) {
+        return plan.run(input, threads, null);
     }
 
     /**
@@ -340,6 +344,23 @@ public final class KerasModel {
             throw new ModelFormatException("weight '" + name + "' is missing from the weights manifest");
         }
         return values;
+    }
+
+    /**
+     * Every weight of a model by its manifest name, decoded to float32 after the same checks as {@link #load}: for
+     * tools that run the same weights elsewhere (the benchmarks build a TensorFlow graph from them).
+     */
+    public static Map<String, float[]> readWeights(byte[] modelJson, byte[] weightBytes) {
+        try {
+            return checkedWeights(Json.mapper().readTree(modelJson), weightBytes);
+        } catch (IOException e) {
+            throw new ModelFormatException("model.json is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, float[]> checkedWeights(JsonNode doc, byte[] weightBytes) {
+        checkWeights(doc, weightBytes);
+        return decodeWeights(doc.path("weightsManifest"), weightBytes);
     }
 
     private static void checkWeights(JsonNode doc, byte[] bytes) {

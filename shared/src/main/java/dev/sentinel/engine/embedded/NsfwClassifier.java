@@ -42,7 +42,17 @@ public final class NsfwClassifier {
 
     /** The same with at most {@code threads} threads for the forward pass. */
     public float[] classify(BufferedImage image, int threads) {
-        float[] probabilities = model.predict(preprocess(image, model.inputHeight(), model.inputWidth()), threads);
+        return classifyInput(input(image), threads);
+    }
+
+    /** The model's input for an image: {@code 224 x 224 x 3} floats in [0, 1], channels last (RGB). */
+    public float[] input(BufferedImage image) {
+        return preprocess(image, model.inputHeight(), model.inputWidth()).data();
+    }
+
+    /** The forward pass alone, on an {@link #input}: what the benchmarks compare with other runtimes. */
+    public float[] classifyInput(float[] input, int threads) {
+        float[] probabilities = model.predict(input, threads);
         if (probabilities.length != CLASSES.size()) {
             throw new ModelFormatException("the model has " + probabilities.length + " outputs, expected "
                     + CLASSES.size());
