@@ -41,16 +41,9 @@ public final class EmbeddedEngineBench {
     public static void main(String[] args) throws Exception {
         String mode = args.length == 0 ? "speed" : args[0];
         if (mode.equals("jmh")) {
-            // JMH micro-benchmarks, e.g. "jmh PdqBenchmark"; the rest of the arguments go to JMH. Under
-            // exec:java the classes come from Maven's class loader, so the forked JVMs are told where they are.
-            if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
-                StringBuilder classPath = new StringBuilder();
-                for (java.net.URL url : loader.getURLs()) {
-                    classPath.append(classPath.length() == 0 ? "" : java.io.File.pathSeparator)
-                            .append(Path.of(url.toURI()));
-                }
-                System.setProperty("java.class.path", classPath.toString());
-            }
+            // JMH micro-benchmarks, e.g. "jmh PdqBenchmark"; the rest of the arguments go to JMH, whose forked
+            // JVMs are told where the classes are.
+            System.setProperty("java.class.path", classPath());
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
@@ -61,9 +54,10 @@ public final class EmbeddedEngineBench {
         NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
         switch (mode) {
             case "speed" -> speed(classifier, Path.of(BENCH_IMAGE));
+            case "kernels" -> System.out.print(EngineComparison.markdown(EngineComparison.run(10, 40)));
             case "layers" -> printLayers(layerBreakdown(classifier, input224(Path.of(BENCH_IMAGE)), 30));
             case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
-            default -> throw new IllegalArgumentException("modes: all [--quick], speed, layers, false-positives FOLDER..., "
+            default -> throw new IllegalArgumentException("modes: all [--quick], speed, kernels, layers, false-positives FOLDER..., "
                     + "jmh [JMH args]");
         }
     }
@@ -128,6 +122,21 @@ public final class EmbeddedEngineBench {
         String problem = exit == 0 ? null : (nodeErr.isEmpty() ? nodeOut : nodeErr).lines().findFirst().orElse("exit "
                 + exit);
         return new Speed(runs, java.p50(), java.p90(), cpuMs, nodeMedian, problem, peakHeap >> 20);
+    }
+
+    /**
+     * This JVM's class path for a child JVM: under exec:java the classes come from Maven's class loader, not from
+     * {@code java.class.path}.
+     */
+    static String classPath() throws java.net.URISyntaxException {
+        if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
+            StringBuilder classPath = new StringBuilder();
+            for (java.net.URL url : loader.getURLs()) {
+                classPath.append(classPath.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(url.toURI()));
+            }
+            return classPath.toString();
+        }
+        return System.getProperty("java.class.path");
     }
 
     /** A median time per layer of the forward pass, and its kind (see {@link LayerTime}). */
