@@ -20,12 +20,15 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * Two measurements of the embedded engine, printed as Markdown:
+ * Measurements of the embedded engine, printed as Markdown:
  *
  * <ol>
  *   <li>{@code speed}: ms per image for mobilenet_v2 on a 224 x 224 input in this JVM, and for nsfwjs 4.4.0 on
  *       tfjs's CPU backend in node on the same image in the same run (models/nsfwjs/oracle/bench.mjs), as a ratio;
  *       peak heap of this JVM.</li>
+ *   <li>{@code kernels}: the vector and scalar kernels beside TensorFlow Java on the same weights, 1 and 2 threads
+ *       ({@link EngineComparison}; TensorFlow only when built with {@code -Ptensorflow}).</li>
+ *   <li>{@code layers}: one thread, the median time of every layer of the forward pass.</li>
  *   <li>{@code false-positives FOLDER...}: the class probabilities of every image in the folders (safe photos), and
  *       how many would pass each candidate threshold, to choose the engine's policy thresholds from data.</li>
  * </ol>
