@@ -282,7 +282,8 @@ final class BenchAll {
 
     /** The embedded-engine scan function started with the template's JAVA_TOOL_OPTIONS for it. */
     private List<ColdStartBench.Result> deployedEngine(ColdSetup setup) throws Exception {
-        java.util.regex.Matcher options = java.util.regex.Pattern.compile("JAVA_TOOL_OPTIONS: \"([^\"]*add-modules[^\"]*)\"")
+        java.util.regex.Matcher options = java.util.regex.Pattern
+                .compile("JAVA_TOOL_OPTIONS: \"([^\"]*add-modules[^\"]*)\"")
                 .matcher(Files.readString(repo.resolve("template.yaml")));
         if (!options.find()) {
             throw new IllegalStateException("template.yaml gives no engine function the Vector API module");

@@ -60,7 +60,8 @@ public final class EmbeddedEngineBench {
             case "kernels" -> System.out.print(EngineComparison.markdown(EngineComparison.run(10, 40)));
             case "layers" -> printLayers(layerBreakdown(classifier, input224(Path.of(BENCH_IMAGE)), 30));
             case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
-            default -> throw new IllegalArgumentException("modes: all [--quick], speed, kernels, layers, false-positives FOLDER..., "
+            default -> throw new IllegalArgumentException("modes: all [--quick], speed, kernels, layers, "
+                    + "false-positives FOLDER..., "
                     + "jmh [JMH args]");
         }
     }
@@ -135,7 +136,8 @@ public final class EmbeddedEngineBench {
         if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
             StringBuilder classPath = new StringBuilder();
             for (java.net.URL url : loader.getURLs()) {
-                classPath.append(classPath.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(url.toURI()));
+                classPath.append(classPath.length() == 0 ? "" : java.io.File.pathSeparator)
+                        .append(Path.of(url.toURI()));
             }
             return classPath.toString();
         }

@@ -100,8 +100,8 @@ final class EngineComparison {
         for (Row r : rows) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s | %s | %s | %s | %.1f, %.1f |%n",
                     r.setup() + " (" + r.kernels() + ")", r.threads(), r.oursMs(), r.oursCpuMs(),
-                    r.baseline() == null ? "not built (-Ptensorflow)"
-                            : r.baseline() + (r.baseline().endsWith("oneDNN") && !r.oneDnnOn() ? " (not confirmed)" : ""),
+                    r.baseline() == null ? "not built (-Ptensorflow)" : r.baseline()
+                            + (r.baseline().endsWith("oneDNN") && !r.oneDnnOn() ? " (not confirmed)" : ""),
                     number(r.baselineMs()), number(r.baselineCpuMs()), number(r.ratio()), r.loadBefore(),
                     r.loadAfter()));
         }

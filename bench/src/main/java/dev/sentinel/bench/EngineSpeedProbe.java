@@ -45,7 +45,8 @@ public final class EngineSpeedProbe {
                 }
                 if (!(difference <= AGREEMENT)) {
                     throw new IllegalStateException(baseline.describe() + " disagrees with the embedded engine by "
-                            + difference + ": ours " + Arrays.toString(expected) + ", theirs " + Arrays.toString(other));
+                            + difference + ": ours " + Arrays.toString(expected) + ", theirs "
+                            + Arrays.toString(other));
                 }
             }
             for (int threads : threadCounts) {

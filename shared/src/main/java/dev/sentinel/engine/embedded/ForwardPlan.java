@@ -389,7 +389,8 @@ final class ForwardPlan {
             this.residual = residual;
             this.packed = packPointwise(conv, patch, out.stride());
             this.bias = bias(conv.epilogue, conv.filters, out.stride());
-            this.direct = conv.kh == 1 && conv.kw == 1 && conv.sh == 1 && conv.sw == 1 && pad.equals(Layers.Padding.NONE);
+            this.direct = conv.kh == 1 && conv.kw == 1 && conv.sh == 1 && conv.sw == 1
+                    && pad.equals(Layers.Padding.NONE);
             if (!direct) {
                 im2colFloats = Math.max(im2colFloats, outW * patch);
             }
@@ -676,8 +677,8 @@ final class ForwardPlan {
         AffineOp(Tensor in, Layers.BatchNormalization bn, Slots slots) {
             super(in, slots);
             if (bn.scale.length != in.c()) {
-                throw new ModelFormatException("batch normalization of " + bn.scale.length + " channels after a map of "
-                        + in.c());
+                throw new ModelFormatException("batch normalization of " + bn.scale.length
+                        + " channels after a map of " + in.c());
             }
             this.bn = bn;
         }
@@ -816,7 +817,7 @@ final class ForwardPlan {
 
     // ------------------------------------------------------------------ memory
 
-    /** Slots for feature maps: a map takes a free slot (growing it if needed) and gives it back after its last read. */
+    /** Slots for feature maps: a map takes a free slot (growing it if needed), gives it back after its last read. */
     private static final class Slots {
         final List<Integer> sizes = new ArrayList<>();
         private final List<Integer> free = new ArrayList<>();
