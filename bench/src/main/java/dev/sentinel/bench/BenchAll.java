@@ -63,16 +63,31 @@ final class BenchAll {
     private final StringBuilder markdown = new StringBuilder();
     private final PrintStream progress = System.err;
 
-    private BenchAll(boolean quick, String only) {
+    /** The committed results, when only the engine section is measured again and written into them. */
+    private final ObjectNode previous;
+
+    private BenchAll(boolean quick, String only, ObjectNode previous) {
         this.quick = quick;
         this.only = only;
+        this.previous = previous;
     }
 
-    /** Arguments after {@code all}: {@code --quick} for fewer iterations, {@code --only SECTION}. */
+    /**
+     * Arguments after {@code all}: {@code --quick} for fewer iterations, {@code --only SECTION}; {@code --only engine
+     * --write} measures the engine section and writes it, and the cost model recomputed with it, into the committed
+     * results, leaving the other sections as they were measured.
+     */
     static void run(List<String> args) throws Exception {
         int only = args.indexOf("--only");
-        new BenchAll(args.contains("--quick"), only >= 0 && only + 1 < args.size() ? args.get(only + 1) : null)
-                .runAll();
+        String section = only >= 0 && only + 1 < args.size() ? args.get(only + 1) : null;
+        ObjectNode previous = null;
+        if (args.contains("--write")) {
+            if (!"engine".equals(section)) {
+                throw new IllegalArgumentException("--write goes with --only engine");
+            }
+            previous = (ObjectNode) Json.mapper().readTree(Path.of("bench/results/results.json").toFile());
+        }
+        new BenchAll(args.contains("--quick"), section, previous).runAll();
     }
 
     private boolean wanted(String section) {
@@ -101,15 +116,31 @@ final class BenchAll {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")),
                 servers.s3Endpoint(), servers.dynamoEndpoint(), servers.rekognitionEndpoint(), true, 3))) {
             byte[] photo = Files.readAllBytes(repo.resolve("local/samples/bridge-512.jpg"));
-            List<PipelineOverheadBench.Result> overhead = wanted("overhead") ? overhead(servers, clients, photo) : null;
-            EmbeddedEngineBench.Speed speed = wanted("engine") ? embedded() : null;
+            if (wanted("overhead")) {
+                overhead(servers, clients, photo);
+            }
+            int engineStart = markdown.length();
+            EngineResults engine = wanted("engine") ? embedded(servers, clients, photo) : null;
             double escalation = wanted("engine") ? cascadeEscalation() : Double.NaN;
+            String engineSection = markdown.substring(engineStart);
             if (wanted("pdq")) {
                 pdq(photo);
             }
-            List<ColdStartBench.Result> cold = wanted("cold") ? coldStarts(servers, clients, photo) : null;
-            if (only == null) {
-                costs(overhead, speed, escalation, cold);
+            if (wanted("cold")) {
+                coldStarts(servers, clients, photo);
+            }
+            // The cost model from this run, or (updating the engine section alone) from the committed one.
+            JsonNode from = only == null ? results : previous;
+            if (from != null) {
+                int costStart = markdown.length();
+                JsonNode cold = from.path("coldStarts");
+                costs(from.path("pipelineOverhead").path(0).path("p50Ms").asDouble(), engine.cpuMsPerImage(),
+                        escalation, peakRss(cold, "scan-upload (rekognition)"),
+                        engine.peakRssMb(peakRss(cold, "scan-upload (embedded)")));
+                if (previous != null) {
+                    writeEngineUpdate(engineSection, markdown.substring(costStart));
+                    return;
+                }
             }
         }
         if (only != null) {
@@ -162,17 +193,38 @@ final class BenchAll {
 
     // ------------------------------------------------------------------ embedded engine vs nsfwjs
 
-    private EmbeddedEngineBench.Speed embedded() throws Exception {
+    /** What the engine section measured that the cost model uses. */
+    private record EngineResults(EmbeddedEngineBench.Speed speed, List<EngineComparison.Row> comparison,
+                                 List<ColdStartBench.Result> deployed) {
+
+        /**
+         * One thread, vector kernels (what the functions run; Lambda below 1,769 MB has one vCPU), as measured
+         * beside TensorFlow's Eigen kernels.
+         */
+        double cpuMsPerImage() {
+            return comparison.stream().filter(r -> r.threads() == 1 && r.kernels().startsWith("vector"))
+                    .mapToDouble(EngineComparison.Row::oursCpuMs).findFirst().orElse(speed.javaCpuMs());
+        }
+
+        double peakRssMb(double otherwise) {
+            return deployed.stream().mapToDouble(ColdStartBench.Result::rssPeakMb).max().orElse(otherwise);
+        }
+    }
+
+    private EngineResults embedded(LocalAws servers, AwsClients clients, byte[] photo) throws Exception {
         progress.println("[bench] embedded engine vs nsfwjs (node)...");
         ensureOracleInstalled();
         NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
-        EmbeddedEngineBench.Speed s = EmbeddedEngineBench.measureSpeed(classifier,
-                repo.resolve("shared/src/test/resources/nsfw/reg-test-input_labelme-subset_q2821.png"),
-                quick ? 20 : 50, quick ? 5 : 10);
+        Path image = repo.resolve(EmbeddedEngineBench.BENCH_IMAGE);
+        EmbeddedEngineBench.Speed s = EmbeddedEngineBench.measureSpeed(classifier, image, quick ? 20 : 50,
+                quick ? 5 : 10);
         results.set("embeddedEngine", Json.mapper().valueToTree(s));
+        results.put("embeddedEngineDate", Instant.now().toString());
         markdown.append("## Embedded engine vs nsfwjs\n\n")
                 .append("mobilenet_v2 on the same 224 x 224 input; nsfwjs 4.4.0 on tfjs's CPU backend in node, ")
-                .append("timed in the same run.\n\n| engine | ms/image (median) | CPU ms/image |\n|---|---|---|\n")
+                .append("timed in the same run. Embedded engine on the ").append(classifier.kernels())
+                .append(" kernels, as many threads as the JVM has processors.\n\n")
+                .append("| engine | ms/image (median) | CPU ms/image |\n|---|---|---|\n")
                 .append(String.format(Locale.ROOT, "| embedded (Java) | %.1f | %.1f |%n", s.javaMs(), s.javaCpuMs()))
                 .append(String.format(Locale.ROOT, "| nsfwjs 4.4.0 (node, tfjs cpu) | %s | - |%n%n",
                         s.nodeProblem() == null ? String.format(Locale.ROOT, "%.1f", s.nodeMs())
@@ -181,7 +233,102 @@ final class BenchAll {
             markdown.append(String.format(Locale.ROOT, "Ratio: the embedded engine is **%.1fx** faster.%n%n",
                     s.ratio()));
         }
-        return s;
+
+        progress.println("[bench] embedded engine vs TensorFlow Java (a JVM per setup)...");
+        List<EngineComparison.Row> comparison = EngineComparison.run(quick ? 4 : 10, quick ? 20 : 40);
+        results.set("engineComparison", Json.mapper().valueToTree(comparison));
+        markdown.append("### Against TensorFlow on the same weights\n\n")
+                .append("The same preprocessed input, forward pass only, in one JVM per setup: the embedded engine ")
+                .append("and TensorFlow Java (built from the project's model.json and weights.bin; `-Ptensorflow`) ")
+                .append("alternate in rounds of images, after their probabilities are checked to agree within ")
+                .append(EngineSpeedProbe.AGREEMENT).append(". Wall time: median round; CPU: process CPU over all ")
+                .append("rounds; the ratio is the median of the rounds' paired ratios (below 1: the embedded engine ")
+                .append("is faster). TensorFlow's oneDNN is confirmed by its own start-up line.\n\n")
+                .append(EngineComparison.markdown(comparison)).append('\n');
+
+        progress.println("[bench] where the embedded engine's time goes (one thread)...");
+        List<EmbeddedEngineBench.LayerMs> layers = EmbeddedEngineBench.layerBreakdown(classifier,
+                EmbeddedEngineBench.input224(image), quick ? 10 : 30);
+        Map<String, Double> kinds = EmbeddedEngineBench.byKind(layers);
+        ObjectNode layerNode = results.putObject("engineLayers");
+        layerNode.put("kernels", classifier.kernels());
+        layerNode.set("msByKind", Json.mapper().valueToTree(kinds));
+        layerNode.set("msByLayer", Json.mapper().valueToTree(layers));
+        double total = kinds.values().stream().mapToDouble(Double::doubleValue).sum();
+        markdown.append("### Where the time goes\n\nOne thread, ").append(classifier.kernels())
+                .append(" kernels, median per layer over profiled passes (a layer folded into another counts ")
+                .append("there; docs/embedded-engine.md has the breakdown per layer, before and after).\n\n")
+                .append("| kind | ms | share |\n|---|---|---|\n");
+        kinds.forEach((kind, ms) -> markdown.append(String.format(Locale.ROOT, "| %s | %.2f | %.0f%% |%n", kind, ms,
+                100 * ms / total)));
+        markdown.append(String.format(Locale.ROOT, "| total | %.2f | |%n%n", total));
+
+        progress.println("[bench] the scan function with the embedded engine, as the template starts it...");
+        List<ColdStartBench.Result> deployed = deployedEngine(coldSetup(servers, clients, photo));
+        results.set("deployedEngine", Json.mapper().valueToTree(deployed));
+        markdown.append("### The scan function with the embedded engine, as deployed\n\n")
+                .append("The scan function's jar in a new JVM with the template's JVM options for it (C2 and the ")
+                .append("Vector API module), 1 + ").append(coldSetup.warm()).append(" scans (the last a 12 MP JPEG);")
+                .append(" its peak resident memory sets the memory floor of the modes that load the model.\n\n")
+                .append("| memory MB | first invocation ms | warm invocation ms | peak heap MB | peak RSS MB |\n")
+                .append("|---|---|---|---|---|\n");
+        for (ColdStartBench.Result r : deployed) {
+            markdown.append(String.format(Locale.ROOT, "| %d | %.0f | %.1f | %.0f | %.0f |%n", r.memoryMb(),
+                    r.firstInvokeMs(), r.warmMedianMs(), r.peakHeapMb(), r.rssPeakMb()));
+        }
+        markdown.append('\n');
+        return new EngineResults(s, comparison, deployed);
+    }
+
+    /** The embedded-engine scan function started with the template's JAVA_TOOL_OPTIONS for it. */
+    private List<ColdStartBench.Result> deployedEngine(ColdSetup setup) throws Exception {
+        java.util.regex.Matcher options = java.util.regex.Pattern
+                .compile("JAVA_TOOL_OPTIONS: \"([^\"]*add-modules[^\"]*)\"")
+                .matcher(Files.readString(repo.resolve("template.yaml")));
+        if (!options.find()) {
+            throw new IllegalStateException("template.yaml gives no engine function the Vector API module");
+        }
+        // The cold-start harness stops at C1 like the other functions; a later flag wins.
+        List<String> flags = new ArrayList<>(List.of("-XX:TieredStopAtLevel=4"));
+        flags.addAll(List.of(options.group(1).split("\\s+")));
+        List<ColdStartBench.Result> rows = new ArrayList<>();
+        for (int memory : new int[] {512, 1024}) {
+            rows.add(setup.bench().measure(setup.subject("scan-upload (embedded)"), memory, quick ? 2 : 3, flags,
+                    "template options"));
+        }
+        return rows;
+    }
+
+    /** Writes the engine section and the cost model into the committed results, the rest as it was. */
+    private void writeEngineUpdate(String engineSection, String costSection) throws IOException {
+        for (String field : List.of("embeddedEngine", "embeddedEngineDate", "engineComparison", "engineLayers",
+                "deployedEngine", "cascadeEscalation", "costModel")) {
+            previous.set(field, results.get(field));
+        }
+        Path dir = repo.resolve("bench/results");
+        String md = Files.readString(dir.resolve("results.md"));
+        md = replaceSection(md, "## Embedded engine", engineSection);
+        md = replaceSection(md, "## Cost per 1,000 images", costSection);
+        String note = "Engine section and cost model: " + results.get("embeddedEngineDate").asText() + ", "
+                + machine() + " (`all --only engine --write`).";
+        md = md.replaceFirst("(?m)^Engine section and cost model: .*\n\n", "");
+        int afterHeader = md.indexOf("\n\n", md.indexOf("\n\n") + 2) + 2;
+        md = md.substring(0, afterHeader) + note + "\n\n" + md.substring(afterHeader);
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("results.json").toFile(), previous);
+        Files.writeString(dir.resolve("results.md"), md);
+        System.out.print(engineSection + costSection);
+        progress.println("Written: the engine section and the cost model of bench/results/results.json and .md");
+        System.exit(0);
+    }
+
+    /** {@code md} with the section that starts with {@code heading} (up to the next "## ") replaced. */
+    private static String replaceSection(String md, String heading, String section) {
+        int start = md.indexOf(heading);
+        if (start < 0) {
+            return md + section;
+        }
+        int end = md.indexOf("\n## ", start + heading.length());
+        return md.substring(0, start) + section + (end < 0 ? "" : md.substring(end + 1));
     }
 
     /** The oracle's node_modules, installed from its lockfile (integrity-checked by npm) when missing. */
@@ -292,9 +439,23 @@ final class BenchAll {
 
     // ------------------------------------------------------------------ cold starts and memory
 
-    private List<ColdStartBench.Result> coldStarts(LocalAws servers, AwsClients clients, byte[] photo)
-            throws Exception {
-        progress.println("[bench] cold starts (a new JVM per run)...");
+    /** The functions to start, set up once per run against the local servers (buckets, tables, queues). */
+    private record ColdSetup(ColdStartBench bench, List<ColdStartBench.Subject> subjects, int warm) {
+        ColdStartBench.Subject subject(String name) {
+            return subjects.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        }
+    }
+
+    private ColdSetup coldSetup;
+
+    private ColdSetup coldSetup(LocalAws servers, AwsClients clients, byte[] photo) throws Exception {
+        if (coldSetup == null) {
+            coldSetup = newColdSetup(servers, clients, photo);
+        }
+        return coldSetup;
+    }
+
+    private ColdSetup newColdSetup(LocalAws servers, AwsClients clients, byte[] photo) throws Exception {
         String uploads = "cold-uploads";
         String quarantine = "cold-quarantine";
         for (String bucket : List.of(uploads, quarantine)) {
@@ -366,7 +527,16 @@ final class BenchAll {
                         "dev.sentinel.functions.operations.OperationsApiHandler",
                         () -> repeat(events, "api-get-redrives.json", warm),
                         with(with(deployment, "SCAN_QUEUE_URL", queue), "SCAN_DEAD_LETTER_QUEUE_URL", dlq)));
-        ColdStartBench bench = new ColdStartBench(repo, base);
+        return new ColdSetup(new ColdStartBench(repo, base), subjects, warm);
+    }
+
+    private List<ColdStartBench.Result> coldStarts(LocalAws servers, AwsClients clients, byte[] photo)
+            throws Exception {
+        progress.println("[bench] cold starts (a new JVM per run)...");
+        ColdSetup setup = coldSetup(servers, clients, photo);
+        List<ColdStartBench.Subject> subjects = setup.subjects();
+        ColdStartBench bench = setup.bench();
+        int warm = setup.warm();
         int runs = quick ? 2 : 5;
         List<ColdStartBench.Result> rows = new ArrayList<>();
         for (int memory : new int[] {512, 1024}) {
@@ -450,10 +620,13 @@ final class BenchAll {
 
     // ------------------------------------------------------------------ cost model
 
-    private void costs(List<PipelineOverheadBench.Result> overhead, EmbeddedEngineBench.Speed speed,
-                       double escalation, List<ColdStartBench.Result> cold) {
-        double pipelineMs = overhead.get(0).p50Ms();
-        double embeddedCpuMs = speed.javaCpuMs();
+    /**
+     * @param embeddedCpuMs      the engine's CPU time per image on one thread with the kernels the functions run
+     * @param rekognitionPeakRss the scan function's peak resident memory without the model
+     * @param modelPeakRss       the same with the model loaded (embedded and cascade modes)
+     */
+    private void costs(double pipelineMs, double embeddedCpuMs, double escalation, double rekognitionPeakRss,
+                       double modelPeakRss) {
         List<CostModel.Mode> modes = List.of(
                 new CostModel.Mode("rekognition", pipelineMs, ASSUMED_REKOGNITION_MS, 1.0),
                 new CostModel.Mode("cascade", pipelineMs + embeddedCpuMs, escalation * ASSUMED_REKOGNITION_MS,
@@ -461,8 +634,6 @@ final class BenchAll {
                 new CostModel.Mode("embedded", pipelineMs + embeddedCpuMs, 0, 0));
         CostModel prices = CostModel.US_EAST_1;
         // The Rekognition mode does not load the model; the cascade loads it like the embedded mode.
-        double rekognitionPeakRss = peakRss(cold, "scan-upload (rekognition)");
-        double modelPeakRss = peakRss(cold, "scan-upload (embedded)");
         double peakRss = Math.max(rekognitionPeakRss, modelPeakRss);
         ObjectNode node = results.putObject("costModel");
         node.put("assumedRekognitionMs", ASSUMED_REKOGNITION_MS);
@@ -476,8 +647,8 @@ final class BenchAll {
         markdown.append("## Cost per 1,000 images (us-east-1, arm64)\n\n")
                 .append(String.format(Locale.ROOT, "Measured: pipeline %.1f ms/image (p50, 1 worker), embedded ",
                         pipelineMs))
-                .append(String.format(Locale.ROOT, "engine %.0f CPU ms/image, cascade escalation %.0f%% of safe ",
-                        embeddedCpuMs, escalation * 100))
+                .append(String.format(Locale.ROOT, "engine %.1f CPU ms/image (one thread, the functions' kernels), "
+                        + "cascade escalation %.0f%% of safe ", embeddedCpuMs, escalation * 100))
                 .append(String.format(Locale.ROOT, "photos. Assumed: Rekognition answers in %.0f ms. CPU time ",
                         ASSUMED_REKOGNITION_MS))
                 .append("stretches below 1,769 MB (one vCPU); waiting does not. Prices: Lambda $0.0000133334 per ")
@@ -509,9 +680,14 @@ final class BenchAll {
                 .append("verdict is reused without an engine call.\n");
     }
 
-    private static double peakRss(List<ColdStartBench.Result> cold, String function) {
-        return cold.stream().filter(r -> r.function().equals(function))
-                .mapToDouble(ColdStartBench.Result::rssPeakMb).max().orElse(0);
+    private static double peakRss(JsonNode coldRows, String function) {
+        double peak = 0;
+        for (JsonNode row : coldRows) {
+            if (row.path("function").asText().equals(function)) {
+                peak = Math.max(peak, row.path("rssPeakMb").asDouble());
+            }
+        }
+        return peak;
     }
 
     private static String machine() {

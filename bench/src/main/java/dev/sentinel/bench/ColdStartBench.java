@@ -80,7 +80,7 @@ final class ColdStartBench {
                 measure(subject, memoryMb, runs, List.of(useArchive, "-Dprobe.prime=true"), "AppCDS + primed"));
     }
 
-    private Result measure(Subject subject, int memoryMb, int runs, List<String> flags, String variant)
+    Result measure(Subject subject, int memoryMb, int runs, List<String> flags, String variant)
             throws IOException, InterruptedException {
         List<JsonNode> samples = new ArrayList<>();
         for (int i = 0; i < runs; i++) {

@@ -1,5 +1,6 @@
 package dev.sentinel.bench;
 
+import dev.sentinel.engine.embedded.LayerTime;
 import dev.sentinel.engine.embedded.NsfwClassifier;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -11,18 +12,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * Two measurements of the embedded engine, printed as Markdown:
+ * Measurements of the embedded engine, printed as Markdown:
  *
  * <ol>
  *   <li>{@code speed}: ms per image for mobilenet_v2 on a 224 x 224 input in this JVM, and for nsfwjs 4.4.0 on
  *       tfjs's CPU backend in node on the same image in the same run (models/nsfwjs/oracle/bench.mjs), as a ratio;
  *       peak heap of this JVM.</li>
+ *   <li>{@code kernels}: the vector and scalar kernels beside TensorFlow Java on the same weights, 1 and 2 threads
+ *       ({@link EngineComparison}; TensorFlow only when built with {@code -Ptensorflow}).</li>
+ *   <li>{@code layers}: one thread, the median time of every layer of the forward pass.</li>
  *   <li>{@code false-positives FOLDER...}: the class probabilities of every image in the folders (safe photos), and
  *       how many would pass each candidate threshold, to choose the engine's policy thresholds from data.</li>
  * </ol>
@@ -38,16 +44,9 @@ public final class EmbeddedEngineBench {
     public static void main(String[] args) throws Exception {
         String mode = args.length == 0 ? "speed" : args[0];
         if (mode.equals("jmh")) {
-            // JMH micro-benchmarks, e.g. "jmh PdqBenchmark"; the rest of the arguments go to JMH. Under
-            // exec:java the classes come from Maven's class loader, so the forked JVMs are told where they are.
-            if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
-                StringBuilder classPath = new StringBuilder();
-                for (java.net.URL url : loader.getURLs()) {
-                    classPath.append(classPath.length() == 0 ? "" : java.io.File.pathSeparator)
-                            .append(Path.of(url.toURI()));
-                }
-                System.setProperty("java.class.path", classPath.toString());
-            }
+            // JMH micro-benchmarks, e.g. "jmh PdqBenchmark"; the rest of the arguments go to JMH, whose forked
+            // JVMs are told where the classes are.
+            System.setProperty("java.class.path", classPath());
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
@@ -61,10 +60,11 @@ public final class EmbeddedEngineBench {
         }
         NsfwClassifier classifier = NsfwClassifier.fromClasspath(NsfwClassifier.DEFAULT_MODEL);
         switch (mode) {
-            case "speed" -> speed(classifier, Path.of("shared/src/test/resources/nsfw/"
-                    + "reg-test-input_labelme-subset_q2821.png"));
+            case "speed" -> speed(classifier, Path.of(BENCH_IMAGE));
+            case "kernels" -> System.out.print(EngineComparison.markdown(EngineComparison.run(10, 40)));
+            case "layers" -> printLayers(layerBreakdown(classifier, input224(Path.of(BENCH_IMAGE)), 30));
             case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
-            default -> throw new IllegalArgumentException("modes: all [--quick], animations, speed, "
+            default -> throw new IllegalArgumentException("modes: all [--quick], animations, speed, kernels, layers, "
                     + "false-positives FOLDER..., jmh [JMH args]");
         }
     }
@@ -98,9 +98,7 @@ public final class EmbeddedEngineBench {
 
     /** The embedded engine and nsfwjs (node, same 224 x 224 input) timed in the same run. */
     static Speed measureSpeed(NsfwClassifier classifier, Path image, int runs, int nodeRuns) throws Exception {
-        BufferedImage photo = ImageIO.read(image.toFile());
-        BufferedImage input = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
-        input.createGraphics().drawImage(photo, 0, 0, 224, 224, null);
+        BufferedImage input = input224(image);
         Path input224 = Files.createTempFile("bench-224-", ".png");
         ImageIO.write(input, "png", input224.toFile());
 
@@ -131,6 +129,72 @@ public final class EmbeddedEngineBench {
         String problem = exit == 0 ? null : (nodeErr.isEmpty() ? nodeOut : nodeErr).lines().findFirst().orElse("exit "
                 + exit);
         return new Speed(runs, java.p50(), java.p90(), cpuMs, nodeMedian, problem, peakHeap >> 20);
+    }
+
+    /**
+     * This JVM's class path for a child JVM: under exec:java the classes come from Maven's class loader, not from
+     * {@code java.class.path}.
+     */
+    static String classPath() throws java.net.URISyntaxException {
+        if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
+            StringBuilder classPath = new StringBuilder();
+            for (java.net.URL url : loader.getURLs()) {
+                classPath.append(classPath.length() == 0 ? "" : java.io.File.pathSeparator)
+                        .append(Path.of(url.toURI()));
+            }
+            return classPath.toString();
+        }
+        return System.getProperty("java.class.path");
+    }
+
+    /** A median time per layer of the forward pass, and its kind (see {@link LayerTime}). */
+    record LayerMs(String layer, String kind, double ms) { }
+
+    /** The photo every engine measurement classifies, scaled to the model's 224 x 224 input. */
+    static final String BENCH_IMAGE = "shared/src/test/resources/nsfw/reg-test-input_labelme-subset_q2821.png";
+
+    static BufferedImage input224(Path image) throws IOException {
+        BufferedImage photo = ImageIO.read(image.toFile());
+        BufferedImage input = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
+        input.createGraphics().drawImage(photo, 0, 0, 224, 224, null);
+        return input;
+    }
+
+    /** Each layer's median over {@code runs} profiled passes, after 20 unprofiled warm-up passes. */
+    static List<LayerMs> layerBreakdown(NsfwClassifier classifier, BufferedImage input, int runs) {
+        for (int i = 0; i < 20; i++) {
+            classifier.classify(input);
+        }
+        List<List<LayerTime>> passes = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            passes.add(classifier.profileLayers(input));
+        }
+        List<LayerMs> rows = new ArrayList<>();
+        for (int layer = 0; layer < passes.get(0).size(); layer++) {
+            double[] ms = new double[runs];
+            for (int i = 0; i < runs; i++) {
+                ms[i] = passes.get(i).get(layer).nanos() / 1e6;
+            }
+            LayerTime first = passes.get(0).get(layer);
+            rows.add(new LayerMs(first.layer(), first.kind(), Stats.of(ms).p50()));
+        }
+        return rows;
+    }
+
+    /** Milliseconds per kind of layer, in order of first appearance. */
+    static Map<String, Double> byKind(List<LayerMs> rows) {
+        Map<String, Double> kinds = new LinkedHashMap<>();
+        rows.forEach(r -> kinds.merge(r.kind(), r.ms(), Double::sum));
+        return kinds;
+    }
+
+    private static void printLayers(List<LayerMs> rows) {
+        double total = rows.stream().mapToDouble(LayerMs::ms).sum();
+        System.out.printf(Locale.ROOT, "| kind | ms (sum of per-layer medians) | share |%n|---|---|---|%n");
+        byKind(rows).forEach((kind, ms) -> System.out.printf(Locale.ROOT, "| %s | %.2f | %.0f%% |%n", kind, ms,
+                100 * ms / total));
+        System.out.printf(Locale.ROOT, "| total | %.2f | |%n%n| layer | kind | ms |%n|---|---|---|%n", total);
+        rows.forEach(r -> System.out.printf(Locale.ROOT, "| %s | %s | %.3f |%n", r.layer(), r.kind(), r.ms()));
     }
 
     private static void falsePositives(NsfwClassifier classifier, List<Path> folders) throws IOException {

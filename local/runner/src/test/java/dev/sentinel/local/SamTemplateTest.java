@@ -246,6 +246,26 @@ class SamTemplateTest {
     }
 
     @Test
+    void theEngineFunctionsJvmOptionsStartAJvmOnTheVectorKernels() throws Exception {
+        for (String function : List.of("ScanUploadFunction", "ModerationApiFunction")) {
+            String options = resources.at("/" + function + "/Properties/Environment/Variables/JAVA_TOOL_OPTIONS")
+                    .asText();
+            // A JVM started the way Lambda starts it logs which kernels the engine chose.
+            ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-cp", System.getProperty("java.class.path"),
+                    "dev.sentinel.engine.embedded.KernelSelectionTest")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            child.environment().put("JAVA_TOOL_OPTIONS", options);
+            Process process = child.start();
+            String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), function + " with JAVA_TOOL_OPTIONS=" + options + ":\n" + out);
+            assertTrue(out.contains("\"event\":\"embedded-kernels-selected\",\"path\":\"vector\""),
+                    function + " with JAVA_TOOL_OPTIONS=" + options + " did not choose the vector kernels:\n" + out);
+        }
+    }
+
+    @Test
     void reviewAndOperationsFunctionsRunTheirChecksOnASchedule() {
         assertEquals("Schedule", resources.at("/ReviewApiFunction/Properties/Events/DeadlineWatch/Type").asText());
         assertEquals("Schedule", resources.at("/OperationsApiFunction/Properties/Events/QueueDepths/Type").asText());

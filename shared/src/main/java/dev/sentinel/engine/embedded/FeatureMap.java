@@ -10,10 +10,6 @@ record FeatureMap(float[] data, int height, int width, int channels) {
         }
     }
 
-    static FeatureMap zeros(int height, int width, int channels) {
-        return new FeatureMap(new float[height * width * channels], height, width, channels);
-    }
-
     String shape() {
         return height + "x" + width + "x" + channels;
     }

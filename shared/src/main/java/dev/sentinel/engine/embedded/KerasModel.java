@@ -24,30 +24,29 @@ import java.util.Set;
  * <p>Only the layer types below are implemented; any other layer, or an option of a known layer this code does not
  * honour (dilation, channels-first, ...), fails the load with a message naming it, rather than computing something
  * else. Weight bytes are checked against the size and SHA-256 recorded next to them. A batch normalization that
- * directly follows a convolution is folded into it, and a ReLU after that into its output loop.
+ * directly follows a convolution is folded into it, and a ReLU after that into its output loop; the result is
+ * compiled once into a {@link ForwardPlan} on the JVM's {@link Kernels}.
  */
 public final class KerasModel {
 
     static final Set<String> SUPPORTED = Set.of("InputLayer", "ZeroPadding2D", "Conv2D", "DepthwiseConv2D",
             "BatchNormalization", "ReLU", "Add", "AveragePooling2D", "Flatten", "Dense", "Dropout");
 
-    private record Step(String name, Layer layer, List<String> inputs) { }
+    /** One layer as the topology lists it: its name, what it computes, and the names of the maps it reads. */
+    record Step(String name, Layer layer, List<String> inputs) { }
 
     private final String name;
     private final String version;
     private final int inputHeight;
     private final int inputWidth;
-    private final List<Step> steps;
-    private final String output;
+    private final ForwardPlan plan;
 
-    private KerasModel(String name, String version, int inputHeight, int inputWidth, List<Step> steps,
-                       String output) {
+    private KerasModel(String name, String version, int inputHeight, int inputWidth, ForwardPlan plan) {
         this.name = name;
         this.version = version;
         this.inputHeight = inputHeight;
         this.inputWidth = inputWidth;
-        this.steps = steps;
-        this.output = output;
+        this.plan = plan;
     }
 
     public String name() {
@@ -68,27 +67,35 @@ public final class KerasModel {
 
     /** Loads {@code model.json} and {@code weights.bin} from a classpath folder such as {@code /models/nsfwjs/mobilenet_v2}. */
     public static KerasModel fromClasspath(String folder) {
+        return fromClasspath(folder, Kernels.selected());
+    }
+
+    static KerasModel fromClasspath(String folder, Kernels kernels) {
         try (InputStream json = KerasModel.class.getResourceAsStream(folder + "/model.json");
              InputStream weights = KerasModel.class.getResourceAsStream(folder + "/weights.bin")) {
             if (json == null || weights == null) {
                 throw new ModelFormatException("model files not found on the classpath under " + folder
                         + " (model.json and weights.bin; built by the models/nsfwjs module)");
             }
-            return load(json.readAllBytes(), weights.readAllBytes());
+            return load(json.readAllBytes(), weights.readAllBytes(), kernels);
         } catch (IOException e) {
             throw new ModelFormatException("model files under " + folder + " could not be read", e);
         }
     }
 
     public static KerasModel load(byte[] modelJson, byte[] weightBytes) {
+        return load(modelJson, weightBytes, Kernels.selected());
+    }
+
+    /** The same on the given kernels (tests compare the scalar and vector paths in one JVM). */
+    static KerasModel load(byte[] modelJson, byte[] weightBytes, Kernels kernels) {
         JsonNode doc;
         try {
             doc = Json.mapper().readTree(modelJson);
         } catch (IOException e) {
             throw new ModelFormatException("model.json is not valid JSON: " + e.getMessage(), e);
         }
-        checkWeights(doc, weightBytes);
-        Map<String, float[]> weights = decodeWeights(doc.path("weightsManifest"), weightBytes);
+        Map<String, float[]> weights = checkedWeights(doc, weightBytes);
         JsonNode config = doc.path("modelTopology").path("model_config").path("config");
         JsonNode layers = config.path("layers");
         if (!layers.isArray() || layers.isEmpty()) {
@@ -97,6 +104,7 @@ public final class KerasModel {
         List<Step> steps = new ArrayList<>();
         int inputHeight = 0;
         int inputWidth = 0;
+        String inputName = null;
         for (JsonNode layer : layers) {
             String type = layer.path("class_name").asText();
             String layerName = layer.path("name").asText();
@@ -110,6 +118,7 @@ public final class KerasModel {
                 inputs.add(inbound.path(0).asText());
             }
             if (type.equals("InputLayer")) {
+                inputName = layerName;
                 JsonNode shape = c.path("batch_input_shape");
                 inputHeight = shape.path(1).asInt();
                 inputWidth = shape.path(2).asInt();
@@ -121,47 +130,54 @@ public final class KerasModel {
             requireChannelsLast(layerName, c);
             steps.add(new Step(layerName, build(type, layerName, c, weights), inputs));
         }
+        if (inputName == null) {
+            throw new ModelFormatException("model.json has no InputLayer");
+        }
         String output = config.path("output_layers").path(0).path(0).asText();
-        List<Step> fused = fuse(steps);
+        ForwardPlan plan = ForwardPlan.compile(kernels, fuse(steps), inputName, output, inputHeight, inputWidth);
         return new KerasModel(doc.path("name").asText("keras-model"), doc.path("version").asText(""), inputHeight,
-                inputWidth, fused, output);
+                inputWidth, plan);
     }
 
-    /** Runs the model on one input of {@code inputHeight x inputWidth x 3} and returns the output layer's values. */
+    /**
+     * Runs the model on one input of {@code inputHeight x inputWidth x 3} and returns the output layer's values,
+     * using as many threads as the JVM has processors (up to {@value ForwardPlan#MAX_THREADS}).
+     */
     public float[] predict(FeatureMap input) {
+        return predict(input, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The same with at most {@code threads} threads (1: all on the caller's thread). */
+    public float[] predict(FeatureMap input, int threads) {
+        return plan.run(checked(input), threads, null);
+    }
+
+    /** The same on an input already laid out as {@code inputHeight x inputWidth x 3} floats, channels last. */
+    public float[] predict(float[] input, int threads) {
+        return plan.run(input, threads, null);
+    }
+
+    /**
+     * Runs the model once on one thread and returns the time of every layer, in order (a fused layer's time is
+     * that of the layer it was folded into): what the benchmarks break down. The clock is read only here.
+     */
+    List<LayerTime> profile(FeatureMap input) {
+        List<LayerTime> times = new ArrayList<>();
+        plan.run(checked(input), 1, times);
+        return times;
+    }
+
+    /** {@code vector} or {@code scalar}, and the vector width: which kernels this model runs on. */
+    public String kernels() {
+        return plan.kernels().path() + (plan.kernels().path().equals("vector") ? "-" + plan.kernels().bits() : "");
+    }
+
+    private float[] checked(FeatureMap input) {
         if (input.height() != inputHeight || input.width() != inputWidth || input.channels() != 3) {
             throw new IllegalArgumentException("input must be " + inputHeight + "x" + inputWidth + "x3, was "
                     + input.shape());
         }
-        Map<String, Integer> remainingUses = new HashMap<>();
-        for (Step step : steps) {
-            for (String in : step.inputs()) {
-                remainingUses.merge(in, 1, Integer::sum);
-            }
-        }
-        Map<String, FeatureMap> values = new HashMap<>();
-        String inputName = steps.get(0).inputs().get(0);
-        values.put(inputName, input);
-        for (Step step : steps) {
-            List<FeatureMap> args = new ArrayList<>(step.inputs().size());
-            for (String in : step.inputs()) {
-                FeatureMap value = values.get(in);
-                if (value == null) {
-                    throw new ModelFormatException("layer '" + step.name() + "' needs '" + in
-                            + "', which no earlier layer produced");
-                }
-                args.add(value);
-                if (remainingUses.merge(in, -1, Integer::sum) == 0) {
-                    values.remove(in);
-                }
-            }
-            values.put(step.name(), step.layer().apply(args));
-        }
-        FeatureMap result = values.get(output);
-        if (result == null) {
-            throw new ModelFormatException("output layer '" + output + "' was not computed");
-        }
-        return result.data();
+        return input.data();
     }
 
     private static Layer build(String type, String layerName, JsonNode c, Map<String, float[]> weights) {
@@ -328,6 +344,23 @@ public final class KerasModel {
             throw new ModelFormatException("weight '" + name + "' is missing from the weights manifest");
         }
         return values;
+    }
+
+    /**
+     * Every weight of a model by its manifest name, decoded to float32 after the same checks as {@link #load}: for
+     * tools that run the same weights elsewhere (the benchmarks build a TensorFlow graph from them).
+     */
+    public static Map<String, float[]> readWeights(byte[] modelJson, byte[] weightBytes) {
+        try {
+            return checkedWeights(Json.mapper().readTree(modelJson), weightBytes);
+        } catch (IOException e) {
+            throw new ModelFormatException("model.json is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, float[]> checkedWeights(JsonNode doc, byte[] weightBytes) {
+        checkWeights(doc, weightBytes);
+        return decodeWeights(doc.path("weightsManifest"), weightBytes);
     }
 
     private static void checkWeights(JsonNode doc, byte[] bytes) {

@@ -37,12 +37,37 @@ public final class NsfwClassifier {
 
     /** The five class probabilities, in {@link #CLASSES} order. */
     public float[] classify(BufferedImage image) {
-        float[] probabilities = model.predict(preprocess(image, model.inputHeight(), model.inputWidth()));
+        return classify(image, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The same with at most {@code threads} threads for the forward pass. */
+    public float[] classify(BufferedImage image, int threads) {
+        return classifyInput(input(image), threads);
+    }
+
+    /** The model's input for an image: {@code 224 x 224 x 3} floats in [0, 1], channels last (RGB). */
+    public float[] input(BufferedImage image) {
+        return preprocess(image, model.inputHeight(), model.inputWidth()).data();
+    }
+
+    /** The forward pass alone, on an {@link #input}: what the benchmarks compare with other runtimes. */
+    public float[] classifyInput(float[] input, int threads) {
+        float[] probabilities = model.predict(input, threads);
         if (probabilities.length != CLASSES.size()) {
             throw new ModelFormatException("the model has " + probabilities.length + " outputs, expected "
                     + CLASSES.size());
         }
         return probabilities;
+    }
+
+    /** {@code vector-<bits>} or {@code scalar}: the kernels the forward pass runs on. */
+    public String kernels() {
+        return model.kernels();
+    }
+
+    /** Classifies the image once and returns the time each layer took (see {@link KerasModel#profile}). */
+    public List<LayerTime> profileLayers(BufferedImage image) {
+        return model.profile(preprocess(image, model.inputHeight(), model.inputWidth()));
     }
 
     static FeatureMap preprocess(BufferedImage image, int height, int width) {
