@@ -49,8 +49,8 @@ public final class ApiPipeline {
      */
     public Router moderationRouter(OnDemandModeration.CheckQueue queue) {
         AwsClients bounded = clients.withRekognitionBounds(api.checks().rekognition());
-        OnDemandModeration moderation = new OnDemandModeration(ScanPipeline.service(scan, bounded, log, clock),
-                objects, verdicts, scan, clock, cases, api.checks().inlineMaxBytes(), queue);
+        OnDemandModeration moderation = new OnDemandModeration(ScanPipeline.service(scan, bounded, log, clock)
+                .stages(), cases, api.checks().inlineMaxBytes(), queue);
         Router router = new ModerationRoutes(moderation, verdicts, cases, api.appealWindow()).register(new Router(log));
         if (ScanPipeline.hashMatching(scan, clients, clock) instanceof DynamoHashBank bank) {
             new HashListRoutes(bank, clock).register(router);
