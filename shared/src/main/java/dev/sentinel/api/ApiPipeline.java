@@ -10,7 +10,7 @@ import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.queue.QueuedRescans;
 import dev.sentinel.quarantine.Quarantine;
-import dev.sentinel.scan.OnDemandModeration;
+import dev.sentinel.cases.OnDemandModeration;
 import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.store.DynamoHashBank;

@@ -7,7 +7,7 @@ import dev.sentinel.policy.Action;
 import dev.sentinel.policy.PolicyDecision;
 import dev.sentinel.policy.Reason;
 import dev.sentinel.policy.ReasonCode;
-import dev.sentinel.safety.SafetyFindings;
+import dev.sentinel.verdict.SafetyFindings;
 import java.util.List;
 import java.util.Optional;
 

@@ -19,7 +19,7 @@ import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.hash.HashMatching;
 import dev.sentinel.engine.RekognitionFaceAges;
 import dev.sentinel.safety.ChildSafetyReports;
-import dev.sentinel.safety.FaceAges;
+import dev.sentinel.engine.FaceAges;
 import dev.sentinel.safety.ProvenanceReader;
 import dev.sentinel.safety.SafetySignals;
 import dev.sentinel.store.DynamoHashBank;

@@ -13,7 +13,7 @@ import java.time.Clock;
 
 /**
  * The stages of a scan, built once over the pipeline's stores, engine and policy, for the paths that compose them:
- * {@link UploadScan}, {@link Rescanner} and {@link OnDemandModeration}.
+ * {@link UploadScan}, {@link Rescanner} and the API's on-demand checks.
  *
  * @param quarantineBucket where quarantined objects go (never scanned as uploads)
  */

@@ -1,10 +1,5 @@
-package dev.sentinel.scan;
+package dev.sentinel.cases;
 
-import dev.sentinel.cases.Actor;
-import dev.sentinel.cases.AuditEntry;
-import dev.sentinel.cases.AuditTrail;
-import dev.sentinel.cases.CaseNotFoundException;
-import dev.sentinel.cases.InvalidCaseRequestException;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.engine.EngineException;
 import dev.sentinel.objects.ETag;
@@ -13,6 +8,16 @@ import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.ObjectTooLargeException;
 import dev.sentinel.objects.StoredObject;
 import dev.sentinel.policy.Action;
+import dev.sentinel.scan.Intake;
+import dev.sentinel.scan.Judge;
+import dev.sentinel.scan.Judgement;
+import dev.sentinel.scan.ObjectEvent;
+import dev.sentinel.scan.ScanFailedException;
+import dev.sentinel.scan.ScanOutcome;
+import dev.sentinel.scan.ScanStages;
+import dev.sentinel.scan.UploadScan;
+import dev.sentinel.store.AuditEntry;
+import dev.sentinel.store.AuditTrail;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.ObjectIdentity;
 import dev.sentinel.verdict.Placement;
