@@ -9,9 +9,9 @@ import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.ObjectEvent;
 import dev.sentinel.scan.ScanOutcome;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.scan.ScanService;
 import dev.sentinel.store.VerdictTable;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,7 +71,7 @@ final class PipelineOverheadBench {
                 ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));
         ScanSettings settings = new ScanSettings(Set.of(uploads), quarantine, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-        scans = ScanPipeline.service(settings, clients, StructuredLog.discard(), Clock.systemUTC());
+        scans = ScanServiceBuilder.of(settings, clients, StructuredLog.discard(), Clock.systemUTC()).service();
     }
 
     /**
