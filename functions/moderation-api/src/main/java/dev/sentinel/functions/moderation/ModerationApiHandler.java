@@ -39,6 +39,6 @@ public final class ModerationApiHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        HttpApiEvents.respond(input, output, router);
+        HttpApiEvents.respond(input, output, router, null, context == null ? null : context.getAwsRequestId());
     }
 }

@@ -48,6 +48,6 @@ public final class OperationsApiHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        HttpApiEvents.respond(input, output, router, scheduled);
+        HttpApiEvents.respond(input, output, router, scheduled, context == null ? null : context.getAwsRequestId());
     }
 }

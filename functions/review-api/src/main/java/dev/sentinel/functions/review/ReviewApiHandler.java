@@ -47,6 +47,6 @@ public final class ReviewApiHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        HttpApiEvents.respond(input, output, router, scheduled);
+        HttpApiEvents.respond(input, output, router, scheduled, context == null ? null : context.getAwsRequestId());
     }
 }

@@ -3,6 +3,7 @@ package dev.sentinel.functions.scan;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sentinel.json.Json;
+import dev.sentinel.log.Invocation;
 import dev.sentinel.runtime.Priming;
 import dev.sentinel.scan.Delivery;
 import dev.sentinel.scan.LambdaBatchResponse;
@@ -44,10 +45,12 @@ public final class ScanUploadHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        List<Delivery> deliveries = S3Notifications.parse(input);
-        // No context outside Lambda (tests, tools): no deadline either.
-        ScanBatch.Report report = context == null ? batch.run(deliveries)
-                : batch.run(deliveries, context::getRemainingTimeInMillis);
-        Json.mapper().writeValue(output, LambdaBatchResponse.of(deliveries, report));
+        // No context outside Lambda (tests, tools): no request id and no deadline either.
+        try (Invocation invocation = Invocation.begin(context == null ? null : context.getAwsRequestId())) {
+            List<Delivery> deliveries = S3Notifications.parse(input);
+            ScanBatch.Report report = context == null ? batch.run(deliveries)
+                    : batch.run(deliveries, context::getRemainingTimeInMillis);
+            Json.mapper().writeValue(output, LambdaBatchResponse.of(deliveries, report));
+        }
     }
 }
