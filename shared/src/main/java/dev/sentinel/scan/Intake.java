@@ -132,7 +132,7 @@ public final class Intake {
             return named;
         }
         return claims.under(verdictId, () -> verdicts.find(verdictId).filter(verdict -> placedAt(verdict, ref)),
-                () -> new ScanFailedException("verdict " + verdictId + ", which " + UploadScan.describe(ref)
+                () -> new ScanFailedException("verdict " + verdictId + ", which " + ObjectDescription.of(ref)
                         + " names, is being carried out now (a release may be recording this version); the delivery "
                         + "will be retried", null));
     }

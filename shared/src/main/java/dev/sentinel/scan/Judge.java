@@ -67,7 +67,7 @@ public final class Judge {
         byte[] bytes;
         try {
             bytes = objects.read(ref, settings.maxObjectBytes()).orElseThrow(() -> new IllegalStateException(
-                    UploadScan.describe(ref) + " vanished mid-scan"));
+                    ObjectDescription.of(ref) + " vanished mid-scan"));
         } catch (ObjectTooLargeException e) {
             return tooLarge(e.size());
         }

@@ -78,7 +78,8 @@ public final class Rescanner {
                     "ObjectCreated:Rescan", stages.clock().instant()), 1);
         }
         // Under the verdict's claim: a duplicate rescan request, or an upload's own delivery, waits its turn.
-        return stages.claims().under(found.get().verdictId(), ref, () -> rescanClaimed(found.get().verdictId(), stored));
+        String verdictId = found.get().verdictId();
+        return stages.claims().under(verdictId, ref, () -> rescanClaimed(verdictId, stored));
     }
 
     private ScanOutcome rescanClaimed(String verdictId, StoredObject stored) {

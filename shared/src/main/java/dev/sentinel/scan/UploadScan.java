@@ -1,7 +1,6 @@
 package dev.sentinel.scan;
 
 import dev.sentinel.engine.EngineException;
-import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.verdict.Verdict;
 import java.util.Optional;
@@ -40,12 +39,13 @@ public final class UploadScan {
         try {
             return scanUpload(event, started, attempt >= holdAfterAttempts);
         } catch (EngineException e) {
-            throw new ScanFailedException("engine unavailable for " + describe(announced) + ": " + e.getMessage(), e);
+            throw new ScanFailedException("engine unavailable for " + ObjectDescription.of(announced) + ": "
+                    + e.getMessage(), e);
         } catch (RuntimeException e) {
             if (e instanceof ScanFailedException) {
                 throw e;
             }
-            throw new ScanFailedException("scan of " + describe(announced) + " failed: " + e, e);
+            throw new ScanFailedException("scan of " + ObjectDescription.of(announced) + " failed: " + e, e);
         }
     }
 
@@ -81,10 +81,5 @@ public final class UploadScan {
         Verdict done = stages.placer().carryOut(verdict);
         stages.recorder().decided(done, judgement, started);
         return new ScanOutcome.Decided(done);
-    }
-
-    /** An object named for an error message: its bucket and a fingerprint of its key, which may be personal. */
-    static String describe(ObjectRef ref) {
-        return "object in " + ref.bucket() + " (key fingerprint " + StructuredLog.fingerprint(ref.key()) + ")";
     }
 }

@@ -24,7 +24,7 @@ public final class VerdictClaims {
      * @throws ScanFailedException when another delivery holds the claim; the queue retries this one later
      */
     <T> T under(String verdictId, ObjectRef ref, Supplier<T> work) {
-        return under(verdictId, work, () -> new ScanFailedException("another delivery of " + UploadScan.describe(ref)
+        return under(verdictId, work, () -> new ScanFailedException("another delivery of " + ObjectDescription.of(ref)
                 + " is being scanned now; this one will be retried and find its verdict", null));
     }
 
