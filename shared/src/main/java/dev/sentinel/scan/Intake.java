@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * The intake stage: from an event to the object version it announced, and whether that version still needs a
- * verdict. It reads and never writes; the caller decides a new version under the verdict's claim.
+ * verdict. It changes nothing (at most it waits on a release's claim to tell a restored version from an upload);
+ * the caller decides a new version under the verdict's claim.
  */
 public final class Intake {
 
