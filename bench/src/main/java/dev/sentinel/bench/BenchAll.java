@@ -9,10 +9,8 @@ import dev.sentinel.hash.PdqHasher;
 import dev.sentinel.hash.PdqIndex;
 import dev.sentinel.json.Json;
 import dev.sentinel.local.aws.LocalAws;
-import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.local.aws.SampleEvents;
 import dev.sentinel.store.CaseTable;
-import dev.sentinel.store.VerdictTable;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +33,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -458,20 +455,9 @@ final class BenchAll {
     private ColdSetup newColdSetup(LocalAws servers, AwsClients clients, byte[] photo) throws Exception {
         String uploads = "cold-uploads";
         String quarantine = "cold-quarantine";
-        for (String bucket : List.of(uploads, quarantine)) {
-            clients.s3().createBucket(b -> b.bucket(bucket));
-            clients.s3().putBucketVersioning(b -> b.bucket(bucket)
-                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
-        }
-        VerdictTable.createIfMissing(clients.dynamo(), "cold-verdicts");
+        BenchDeployment.create(servers, clients, uploads, quarantine, "cold-verdicts");
         CaseTable.createIfMissing(clients.dynamo(), "cold-cases");
         CaseTable.createIfMissing(clients.dynamo(), "cold-bank");
-        RekognitionStandIn standIn = servers.rekognition();
-        standIn.reset();
-        standIn.readS3With(location -> clients.s3().getObjectAsBytes(b -> b.bucket(location.bucket())
-                .key(location.name()).versionId(location.version())).asByteArray());
-        standIn.respondWith(request -> request.operation().equals("DetectFaces")
-                ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));
         String dlq;
         String queue;
         try (SqsClient sqs = AwsClients.sqs(Region.US_EAST_1, StaticCredentialsProvider.create(

@@ -3,15 +3,15 @@ package dev.sentinel.bench;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.local.aws.LocalAws;
-import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ETag;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.ObjectEvent;
 import dev.sentinel.scan.ScanOutcome;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.scan.ScanService;
 import dev.sentinel.store.VerdictTable;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
@@ -57,21 +56,10 @@ final class PipelineOverheadBench {
         uploads = "bench-uploads-" + run;
         String quarantine = "bench-quarantine-" + run;
         table = "bench-verdicts-" + run;
-        for (String bucket : List.of(uploads, quarantine)) {
-            clients.s3().createBucket(b -> b.bucket(bucket));
-            clients.s3().putBucketVersioning(b -> b.bucket(bucket)
-                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
-        }
-        VerdictTable.createIfMissing(clients.dynamo(), table);
-        RekognitionStandIn standIn = servers.rekognition();
-        standIn.reset();
-        standIn.readS3With(location -> clients.s3().getObjectAsBytes(b -> b.bucket(location.bucket())
-                .key(location.name()).versionId(location.version())).asByteArray());
-        standIn.respondWith(request -> request.operation().equals("DetectFaces")
-                ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));
+        BenchDeployment.create(servers, clients, uploads, quarantine, table);
         ScanSettings settings = new ScanSettings(Set.of(uploads), quarantine, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-        scans = ScanPipeline.service(settings, clients, StructuredLog.discard(), Clock.systemUTC());
+        scans = ScanServiceBuilder.of(settings, clients, StructuredLog.discard(), Clock.systemUTC()).service();
     }
 
     /**
@@ -96,7 +84,7 @@ final class PipelineOverheadBench {
             String key = "bench/" + n + ".jpg";
             PutObjectResponse put = clients.s3().putObject(b -> b.bucket(uploads).key(key),
                     RequestBody.fromBytes(bytes));
-            events.add(new ObjectEvent(new ObjectRef(uploads, key, put.versionId()), put.eTag().replace("\"", ""),
+            events.add(new ObjectEvent(new ObjectRef(uploads, key, put.versionId()), ETag.unquoted(put.eTag()),
                     (long) bytes.length, "ObjectCreated:Put", Instant.now()));
         }
         return events;

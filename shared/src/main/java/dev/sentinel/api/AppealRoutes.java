@@ -1,7 +1,7 @@
 package dev.sentinel.api;
 
 import dev.sentinel.cases.Actor;
-import dev.sentinel.cases.Appeal;
+import dev.sentinel.store.Appeal;
 import dev.sentinel.cases.AppealService;
 import java.time.Period;
 import java.util.LinkedHashMap;

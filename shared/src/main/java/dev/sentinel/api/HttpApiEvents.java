@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sentinel.cases.Actor;
 import dev.sentinel.json.Json;
+import dev.sentinel.log.Invocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -104,6 +105,17 @@ public final class HttpApiEvents {
             response = ApiResponse.problem(problem);
         }
         write(response, out);
+    }
+
+    /**
+     * As {@link #respond(InputStream, OutputStream, Router, Runnable)}, as one invocation: every line logged while
+     * answering carries {@code requestId} (from the handler's Lambda context; null without one).
+     */
+    public static void respond(InputStream in, OutputStream out, Router router, Runnable scheduled, String requestId)
+            throws IOException {
+        try (Invocation invocation = Invocation.begin(requestId)) {
+            respond(in, out, router, scheduled);
+        }
     }
 
     /** Cognito groups arrive as a JSON array, or flattened by the authorizer into a string like "[a b]". */

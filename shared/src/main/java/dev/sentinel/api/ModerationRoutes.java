@@ -1,12 +1,12 @@
 package dev.sentinel.api;
 
 import dev.sentinel.cases.Actor;
-import dev.sentinel.cases.AuditEntry;
-import dev.sentinel.cases.AuditTrail;
+import dev.sentinel.store.AuditEntry;
+import dev.sentinel.store.AuditTrail;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectTooLargeException;
-import dev.sentinel.scan.OnDemandModeration;
-import dev.sentinel.scan.OnDemandModeration.StoredCheck;
+import dev.sentinel.cases.OnDemandModeration;
+import dev.sentinel.cases.OnDemandModeration.StoredCheck;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.Verdict;
 import java.time.Period;

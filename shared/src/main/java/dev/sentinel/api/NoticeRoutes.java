@@ -1,7 +1,7 @@
 package dev.sentinel.api;
 
-import dev.sentinel.cases.Notice;
-import dev.sentinel.cases.NoticeCategory;
+import dev.sentinel.store.Notice;
+import dev.sentinel.store.NoticeCategory;
 import dev.sentinel.cases.NoticeService;
 import dev.sentinel.objects.ObjectRef;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.sentinel.api;
 
-import dev.sentinel.cases.StatementOfReasons;
+import dev.sentinel.verdict.StatementOfReasons;
 import dev.sentinel.verdict.Verdict;
 import java.time.Period;
 

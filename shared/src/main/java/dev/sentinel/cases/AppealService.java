@@ -1,5 +1,9 @@
 package dev.sentinel.cases;
 
+import dev.sentinel.store.Appeal;
+import dev.sentinel.store.AppealStore;
+import dev.sentinel.store.AuditEntry;
+import dev.sentinel.store.AuditTrail;
 import dev.sentinel.store.ConcurrentUpdateException;
 import dev.sentinel.verdict.ReviewStatus;
 import dev.sentinel.verdict.Verdict;

@@ -1,5 +1,6 @@
 package dev.sentinel.cases;
 
+import dev.sentinel.store.NoticeCategory;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

@@ -3,13 +3,18 @@ package dev.sentinel.cases;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.StoredObject;
-import dev.sentinel.scan.ScanService;
+import dev.sentinel.store.AuditEntry;
+import dev.sentinel.store.AuditTrail;
 import dev.sentinel.store.ConcurrentUpdateException;
+import dev.sentinel.store.Notice;
+import dev.sentinel.store.NoticeCategory;
+import dev.sentinel.store.NoticeStore;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.Placement;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.ReviewStatus;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.verdict.VisibilityTag;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -123,7 +128,7 @@ public final class NoticeService {
 
     private void hide(ObjectRef ref) {
         Map<String, String> tags = new LinkedHashMap<>(objects.tags(ref));
-        tags.put(ScanService.VISIBILITY_TAG, ScanService.HELD);
+        tags.put(VisibilityTag.KEY, VisibilityTag.HELD);
         objects.putTags(ref, tags);
     }
 

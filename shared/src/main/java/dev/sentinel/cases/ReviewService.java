@@ -7,14 +7,17 @@ import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.policy.Action;
 import dev.sentinel.quarantine.Quarantine;
-import dev.sentinel.scan.ScanService;
+import dev.sentinel.store.AuditEntry;
+import dev.sentinel.store.AuditTrail;
 import dev.sentinel.store.ConcurrentUpdateException;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.HumanDecision;
 import dev.sentinel.verdict.Placement;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.ReviewStatus;
+import dev.sentinel.verdict.StatementOfReasons;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.verdict.VisibilityTag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -209,7 +212,7 @@ public final class ReviewService {
             case QUARANTINED, QUARANTINE_COPIED -> {
                 ObjectRef restored = quarantine.restore(current.location(), verdict.object().ref(),
                         verdict.object().content(), verdict.verdictId(),
-                        Map.of(ScanService.VISIBILITY_TAG, ScanService.APPROVED));
+                        Map.of(VisibilityTag.KEY, VisibilityTag.APPROVED));
                 yield new Placement(PlacementState.PUBLISHED, restored, now);
             }
             case HELD, PENDING, PUBLISHED -> {
@@ -218,7 +221,7 @@ public final class ReviewService {
                     yield new Placement(PlacementState.GONE, where, now);
                 }
                 Map<String, String> tags = new LinkedHashMap<>(objects.tags(where));
-                tags.put(ScanService.VISIBILITY_TAG, ScanService.APPROVED);
+                tags.put(VisibilityTag.KEY, VisibilityTag.APPROVED);
                 objects.putTags(where, tags);
                 yield new Placement(PlacementState.PUBLISHED, where, now);
             }

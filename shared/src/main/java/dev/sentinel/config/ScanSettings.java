@@ -186,7 +186,7 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         String policy = env.getOrDefault("POLICY_SOURCE", "");
         String bank = env.getOrDefault("HASH_BANK_TABLE", "").trim();
         return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? defaultPolicyFor(engine) : policy,
-                maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank, SafetySettings.fromEnvironment(env),
+                maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank, SafetyEnvironment.read(env),
                 env.getOrDefault("CASES_TABLE", "").isBlank() ? null : env.get("CASES_TABLE").trim(),
                 new Retry(Duration.ofSeconds(claimSeconds), holdAfter), deadlines);
     }

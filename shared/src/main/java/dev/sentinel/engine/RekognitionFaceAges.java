@@ -1,8 +1,6 @@
 package dev.sentinel.engine;
 
 import dev.sentinel.image.UnreadableImageException;
-import dev.sentinel.safety.FaceAge;
-import dev.sentinel.safety.FaceAges;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.rekognition.RekognitionClient;

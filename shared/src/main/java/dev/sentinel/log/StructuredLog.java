@@ -10,6 +10,7 @@ import java.util.Map;
 /**
  * One JSON object per line, the shape CloudWatch Logs Insights queries directly. Callers pass ids, counts and
  * timings only: never image bytes, and never object keys or uploader identities in clear (see {@link #fingerprint}).
+ * A line written during an invocation also carries its request and trace ids ({@link Invocation}).
  */
 public final class StructuredLog {
 
@@ -67,6 +68,15 @@ public final class StructuredLog {
         line.put("level", level);
         line.put("component", component);
         line.put("event", event);
+        Invocation invocation = Invocation.current();
+        if (invocation != null) {
+            if (invocation.requestId() != null) {
+                line.put("function_request_id", invocation.requestId());
+            }
+            if (invocation.traceId() != null) {
+                line.put("xray_trace_id", invocation.traceId());
+            }
+        }
         line.putAll(fields);
         try {
             String json = Json.mapper().writeValueAsString(line);

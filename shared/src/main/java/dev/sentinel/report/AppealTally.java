@@ -1,6 +1,6 @@
 package dev.sentinel.report;
 
-import dev.sentinel.cases.Appeal;
+import dev.sentinel.store.Appeal;
 import java.time.Duration;
 
 /** Counts the appeals section of a report: the appeals lodged in the period, as they stand now. */

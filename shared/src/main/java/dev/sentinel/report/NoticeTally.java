@@ -1,7 +1,7 @@
 package dev.sentinel.report;
 
-import dev.sentinel.cases.Notice;
-import dev.sentinel.cases.NoticeCategory;
+import dev.sentinel.store.Notice;
+import dev.sentinel.store.NoticeCategory;
 import dev.sentinel.verdict.HumanDecision;
 import dev.sentinel.verdict.Verdict;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.sentinel.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.sentinel.cases.NoticeCategory;
+import dev.sentinel.store.NoticeCategory;
 import dev.sentinel.policy.Action;
 import java.time.Instant;
 import java.util.Collections;

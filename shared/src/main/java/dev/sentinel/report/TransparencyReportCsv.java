@@ -1,6 +1,6 @@
 package dev.sentinel.report;
 
-import dev.sentinel.cases.NoticeCategory;
+import dev.sentinel.store.NoticeCategory;
 import dev.sentinel.policy.Action;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;

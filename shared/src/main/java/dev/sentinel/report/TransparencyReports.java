@@ -1,7 +1,7 @@
 package dev.sentinel.report;
 
-import dev.sentinel.cases.Appeal;
-import dev.sentinel.cases.Notice;
+import dev.sentinel.store.Appeal;
+import dev.sentinel.store.Notice;
 import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.verdict.Verdict;

@@ -1,8 +1,11 @@
 package dev.sentinel.safety;
 
+import dev.sentinel.engine.FaceAge;
 import dev.sentinel.engine.ModerationLabel;
 import dev.sentinel.hash.ContentHashes;
 import dev.sentinel.verdict.ObjectIdentity;
+import dev.sentinel.verdict.Provenance;
+import dev.sentinel.verdict.SafetyFindings;
 import dev.sentinel.verdict.Verdict;
 import java.time.Instant;
 import java.util.List;

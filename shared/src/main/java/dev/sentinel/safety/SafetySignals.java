@@ -1,12 +1,16 @@
 package dev.sentinel.safety;
 
 import dev.sentinel.engine.EngineException;
+import dev.sentinel.engine.FaceAge;
+import dev.sentinel.engine.FaceAges;
 import dev.sentinel.engine.ImageInput;
 import dev.sentinel.engine.ModerationLabel;
 import dev.sentinel.policy.Action;
 import dev.sentinel.policy.Reason;
 import dev.sentinel.policy.ReasonCode;
 import dev.sentinel.policy.Taxonomy;
+import dev.sentinel.verdict.Provenance;
+import dev.sentinel.verdict.SafetyFindings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,9 +1,8 @@
 package dev.sentinel.scan;
 
 import dev.sentinel.engine.EngineException;
-import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ETag;
 import dev.sentinel.objects.ObjectRef;
-import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.StoredObject;
 import dev.sentinel.policy.Action;
 import dev.sentinel.policy.Policy;
@@ -11,17 +10,13 @@ import dev.sentinel.policy.PolicyDecision;
 import dev.sentinel.policy.Reason;
 import dev.sentinel.policy.ReasonCode;
 import dev.sentinel.quarantine.Quarantine;
-import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.Placement;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.ReviewStatus;
 import dev.sentinel.verdict.Verdict;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -40,25 +35,18 @@ import java.util.Set;
  */
 public final class Rescanner {
 
-    private static final Set<String> RULE_ENGINES = Set.of("none", "hash-match", "reused");
+    private static final Set<String> RULE_ENGINES = Set.of(Judgement.NOT_JUDGED, Judgement.HASH_MATCH,
+            Judgement.REUSED);
 
-    private final ScanService scans;
-    private final ObjectStore objects;
-    private final VerdictStore verdicts;
+    private final ScanStages stages;
+    private final UploadScan uploads;
     private final Policy policy;
-    private final String quarantineBucket;
-    private final Clock clock;
-    private final StructuredLog log;
 
-    Rescanner(ScanService scans, ObjectStore objects, VerdictStore verdicts, Policy policy, String quarantineBucket,
-              Clock clock, StructuredLog log) {
-        this.scans = scans;
-        this.objects = objects;
-        this.verdicts = verdicts;
-        this.policy = policy;
-        this.quarantineBucket = quarantineBucket;
-        this.clock = clock;
-        this.log = log;
+    /** @param uploads how an object with no verdict is scanned: as its upload would have been */
+    Rescanner(ScanStages stages, UploadScan uploads) {
+        this.stages = stages;
+        this.uploads = uploads;
+        this.policy = stages.policy();
     }
 
     /**
@@ -75,29 +63,30 @@ public final class Rescanner {
     }
 
     private ScanOutcome rescanObject(ObjectRef ref) {
-        Optional<StoredObject> head = objects.head(ref);
+        Optional<StoredObject> head = stages.objects().head(ref);
         if (head.isEmpty()) {
             return new ScanOutcome.Skipped("object no longer exists");
         }
         StoredObject stored = head.get();
         Optional<Verdict> found = verdictOf(stored);
         if (found.isEmpty()) {
-            if (ref.bucket().equals(quarantineBucket)) {
+            if (ref.bucket().equals(stages.quarantineBucket())) {
                 return new ScanOutcome.Skipped("quarantine copy without a verdict id");
             }
             // Never scanned: its notification was lost or dead-lettered. Scan it as its upload would have been.
-            return scans.scan(new ObjectEvent(stored.ref(), stripQuotes(stored.eTag()), stored.size(),
-                    "ObjectCreated:Rescan", clock.instant()));
+            return uploads.scan(new ObjectEvent(stored.ref(), ETag.unquoted(stored.eTag()), stored.size(),
+                    "ObjectCreated:Rescan", stages.clock().instant()), 1);
         }
         // Under the verdict's claim: a duplicate rescan request, or an upload's own delivery, waits its turn.
-        return scans.underClaim(found.get().verdictId(), ref, () -> rescanClaimed(found.get().verdictId(), stored));
+        String verdictId = found.get().verdictId();
+        return stages.claims().under(verdictId, ref, () -> rescanClaimed(verdictId, stored));
     }
 
     private ScanOutcome rescanClaimed(String verdictId, StoredObject stored) {
-        Verdict before = verdicts.find(verdictId).orElseThrow(() ->
+        Verdict before = stages.verdicts().find(verdictId).orElseThrow(() ->
                 new IllegalStateException("verdict " + verdictId + " vanished"));
         if (!before.placement().state().settled()) {
-            return new ScanOutcome.AlreadyDecided(scans.carryOut(before));
+            return new ScanOutcome.AlreadyDecided(stages.placer().carryOut(before));
         }
         if (!before.decisions().isEmpty() || before.review() == ReviewStatus.CONFIRMED
                 || before.review() == ReviewStatus.RELEASED || before.review() == ReviewStatus.APPEALED) {
@@ -121,14 +110,10 @@ public final class Rescanner {
     }
 
     private Optional<Verdict> verdictOf(StoredObject stored) {
-        if (stored.ref().bucket().equals(quarantineBucket)) {
-            String id = stored.metadata().get(Quarantine.VERDICT_ID_METADATA);
-            return id == null || id.isBlank() ? Optional.empty() : verdicts.find(id);
-        }
-        ObjectRef ref = stored.ref();
-        String id = ref.versionId() != null ? Verdict.idFor(ref.bucket(), ref.key(), "version:" + ref.versionId())
-                : Verdict.idFor(ref.bucket(), ref.key(), "etag:" + stripQuotes(stored.eTag()));
-        return verdicts.find(id);
+        String id = stored.ref().bucket().equals(stages.quarantineBucket())
+                ? stored.metadata().get(Quarantine.VERDICT_ID_METADATA)
+                : Intake.verdictIdOf(stored.ref(), ETag.unquoted(stored.eTag()));
+        return id == null || id.isBlank() ? Optional.empty() : stages.verdicts().find(id);
     }
 
     private static boolean heldForEngine(Verdict verdict) {
@@ -141,24 +126,24 @@ public final class Rescanner {
         if (before.placement().state() != PlacementState.HELD) {
             return new ScanOutcome.Skipped("held upload is no longer in place (" + before.placement().state() + ")");
         }
-        ScanService.Judgement judgement = scans.judgeStored(stored);
+        Judgement judgement = stages.judge().judgeStored(stored);
         PolicyDecision decision = judgement.decision();
-        Instant now = clock.instant();
+        Instant now = stages.clock().instant();
         Verdict next = before.redecided(decision.action(), judgement.labels(), decision.reasons(),
                 decision.policyVersion(), judgement.engine(), judgement.modelVersion(), now,
                 new Placement(PlacementState.PENDING, before.placement().location(), now),
                 decision.action() == Action.ALLOW ? ReviewStatus.NOT_NEEDED : ReviewStatus.PENDING,
                 judgement.hashes());
         next = next.withSafety(judgement.safety(), before.reviewDeadline());
-        verdicts.update(before, next);
-        scans.afterDecision(next, stored);
-        return logged(before, scans.carryOut(next), "decided");
+        stages.verdicts().update(before, next);
+        stages.recorder().afterDecision(next, stored);
+        return stages.recorder().rescanned(before, stages.placer().carryOut(next), "decided");
     }
 
     /** An automated decision under an older policy: the recorded labels under the current policy. */
     private ScanOutcome reevaluate(Verdict before, StoredObject stored) {
         PolicyDecision decision = policy.evaluate(before.labels());
-        Instant now = clock.instant();
+        Instant now = stages.clock().instant();
         int order = decision.action().compareTo(before.action());
         Verdict next;
         String change;
@@ -193,28 +178,10 @@ public final class Rescanner {
                     ReviewStatus.PENDING, null);
             change = "looser";
         }
-        verdicts.update(before, next);
+        stages.verdicts().update(before, next);
         if (order > 0) {
-            scans.afterDecision(next, stored);
+            stages.recorder().afterDecision(next, stored);
         }
-        return logged(before, scans.carryOut(next), change);
-    }
-
-    private ScanOutcome logged(Verdict before, Verdict after, String change) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("verdictId", after.verdictId());
-        fields.put("change", change);
-        fields.put("actionBefore", before.action());
-        fields.put("action", after.action());
-        fields.put("policyBefore", before.policyVersion());
-        fields.put("policyVersion", after.policyVersion());
-        fields.put("placement", after.placement().state());
-        fields.put("review", after.review());
-        log.info("rescan", fields);
-        return new ScanOutcome.Rescanned(before, after, change);
-    }
-
-    private static String stripQuotes(String eTag) {
-        return eTag == null ? null : eTag.replace("\"", "");
+        return stages.recorder().rescanned(before, stages.placer().carryOut(next), change);
     }
 }

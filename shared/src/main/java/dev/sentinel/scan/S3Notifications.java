@@ -3,6 +3,7 @@ package dev.sentinel.scan;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.json.Json;
+import dev.sentinel.objects.ETag;
 import dev.sentinel.objects.ObjectRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -124,7 +125,7 @@ public final class S3Notifications {
             problems.add(where + " has an object key outside S3's 1..1024 byte range");
             return;
         }
-        String eTag = object.hasNonNull("eTag") ? object.get("eTag").asText().replace("\"", "") : null;
+        String eTag = object.hasNonNull("eTag") ? ETag.unquoted(object.get("eTag").asText()) : null;
         Long size = object.hasNonNull("size") && object.get("size").canConvertToLong()
                 ? object.get("size").asLong() : null;
         Instant time = null;

@@ -2,12 +2,6 @@ package dev.sentinel.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import dev.sentinel.cases.Appeal;
-import dev.sentinel.cases.AppealStore;
-import dev.sentinel.cases.AuditEntry;
-import dev.sentinel.cases.AuditTrail;
-import dev.sentinel.cases.Notice;
-import dev.sentinel.cases.NoticeStore;
 import dev.sentinel.json.Json;
 import dev.sentinel.safety.ChildSafetyReport;
 import dev.sentinel.safety.ChildSafetyReports;

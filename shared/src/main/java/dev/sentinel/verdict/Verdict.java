@@ -2,7 +2,6 @@ package dev.sentinel.verdict;
 
 import dev.sentinel.engine.ModerationLabel;
 import dev.sentinel.hash.ContentHashes;
-import dev.sentinel.safety.SafetyFindings;
 import dev.sentinel.policy.Action;
 import dev.sentinel.policy.Reason;
 import java.nio.charset.StandardCharsets;

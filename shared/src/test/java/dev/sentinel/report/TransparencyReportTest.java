@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sentinel.cases.Appeal;
-import dev.sentinel.cases.Notice;
-import dev.sentinel.cases.NoticeCategory;
+import dev.sentinel.store.Appeal;
+import dev.sentinel.store.Notice;
+import dev.sentinel.store.NoticeCategory;
 import dev.sentinel.engine.ModerationLabel;
 import dev.sentinel.image.ImageFormat;
 import dev.sentinel.json.Json;

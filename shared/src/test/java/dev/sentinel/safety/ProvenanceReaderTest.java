@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.testing.TestImages;
+import dev.sentinel.verdict.Provenance;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -19,6 +19,7 @@ import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.Period;
@@ -42,8 +43,8 @@ class RestoreNotificationTest {
         ApiFixture fx = new ApiFixture();
         byte[] photo = TestAws.photo("reg-test-input_labelme-subset_q1050.jpg");
         Verdict verdict = fx.uploadAndScan(KEY, photo, ApiFixture.explicit(71));
-        ScanService scan = ScanPipeline.service(fx.scanSettings, fx.clientsAs(ApiFixture.SCAN),
-                StructuredLog.discard(), Clock.systemUTC());
+        ScanService scan = ScanServiceBuilder.of(fx.scanSettings, fx.clientsAs(ApiFixture.SCAN),
+                StructuredLog.discard(), Clock.systemUTC()).service();
         AtomicReference<ObjectEvent> notification = new AtomicReference<>();
         AtomicReference<ScanFailedException> early = new AtomicReference<>();
         // The review function's own object store, with S3's notification scanned right after the restore's copy.

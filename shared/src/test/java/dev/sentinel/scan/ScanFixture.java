@@ -14,6 +14,7 @@ import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.testing.TestAws;
+import dev.sentinel.wiring.Engines;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
@@ -87,7 +88,7 @@ final class ScanFixture {
     }
 
     ModerationEngine engine() {
-        return ScanPipeline.rekognitionEngine(scanner.rekognition(), policy, true);
+        return Engines.rekognition(scanner.rekognition(), policy, true);
     }
 
     ScanService service() {

@@ -20,6 +20,7 @@ import dev.sentinel.testing.TestAws;
 import dev.sentinel.testing.TestImages;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.Engines;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -95,7 +96,7 @@ class ScanImageFormatsTest {
     @Test
     void pngOverFiveMegabytesIsDownscaledWhenItMustGoInline() {
         byte[] png = TestImages.encode(TestImages.noise(1800, 1400, 12), "png");
-        ModerationEngine inlineOnly = ScanPipeline.rekognitionEngine(fx.scanner.rekognition(), fx.policy, false);
+        ModerationEngine inlineOnly = Engines.rekognition(fx.scanner.rekognition(), fx.policy, false);
         ScanService service = fx.service(fx.objects(), inlineOnly);
 
         decided(service.scan(fx.upload("big-inline.png", png)));

@@ -20,6 +20,7 @@ import dev.sentinel.store.VerdictStore;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.verdict.VisibilityTag;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
@@ -229,6 +230,6 @@ class ServerFaultTest {
     /** Public means the bucket policy would let anyone read it: the approval tag is set. */
     private static boolean isPublic(ScanFixture fx, String key) {
         return aws.s3().getObjectTagging(b -> b.bucket(fx.uploads).key(key)).tagSet().stream()
-                .anyMatch(t -> t.key().equals(ScanService.VISIBILITY_TAG) && t.value().equals(ScanService.APPROVED));
+                .anyMatch(t -> t.key().equals(VisibilityTag.KEY) && t.value().equals(VisibilityTag.APPROVED));
     }
 }

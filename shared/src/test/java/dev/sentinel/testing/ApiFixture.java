@@ -2,7 +2,6 @@ package dev.sentinel.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sentinel.api.ApiPipeline;
 import dev.sentinel.api.ApiSettings;
 import dev.sentinel.cases.NoticeDeadlines;
 import dev.sentinel.config.ScanSettings;
@@ -13,9 +12,10 @@ import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.ObjectEvent;
 import dev.sentinel.scan.ScanOutcome;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.CaseTable;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.ApiRouterBuilder;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -84,13 +84,13 @@ public final class ApiFixture {
     }
 
     /** The pipeline as {@code function} builds it, calling AWS with that function's role, with the fixture's clock. */
-    public ApiPipeline pipelineAs(String function) {
+    public ApiRouterBuilder pipelineAs(String function) {
         return pipelineAs(function, ApiSettings.Checks.DEFAULT);
     }
 
     /** As {@link #pipelineAs(String)}, with on-demand checks bounded by {@code checks}. */
-    public ApiPipeline pipelineAs(String function, ApiSettings.Checks checks) {
-        return new ApiPipeline(scanSettings, new ApiSettings(casesTable, Period.ofMonths(6),
+    public ApiRouterBuilder pipelineAs(String function, ApiSettings.Checks checks) {
+        return new ApiRouterBuilder(scanSettings, new ApiSettings(casesTable, Period.ofMonths(6),
                 NoticeDeadlines.defaults(), checks), clientsAs(function), StructuredLog.discard(), clock);
     }
 
@@ -98,7 +98,7 @@ public final class ApiFixture {
     public dev.sentinel.api.Router moderationRouter(ApiSettings.Checks checks) {
         SqsClient sqs = AwsClients.sqs(Region.US_EAST_1, FunctionRoles.credentialsFor(MODERATION),
                 aws.servers().sqsEndpoint());
-        return pipelineAs(MODERATION, checks).moderationRouter(ApiPipeline.scanQueue(sqs, scanQueue()));
+        return pipelineAs(MODERATION, checks).moderationRouter(ApiRouterBuilder.scanQueue(sqs, scanQueue()));
     }
 
     /** This deployment's scan queue (in ElasticMQ, made on first use), as the moderation function is told it. */
@@ -118,7 +118,8 @@ public final class ApiFixture {
      */
     public List<ScanBatch.Report> runScanFunctionOnTheQueue() {
         SqsClient sqs = unrestrictedSqs();
-        ScanBatch scanFunction = ScanPipeline.batch(scanSettings, clientsAs(SCAN), StructuredLog.discard(), clock);
+        ScanBatch scanFunction = ScanServiceBuilder.of(scanSettings, clientsAs(SCAN), StructuredLog.discard(), clock)
+                .batch();
         List<ScanBatch.Report> reports = new java.util.ArrayList<>();
         for (List<Message> batch = receive(sqs, scanQueue()); !batch.isEmpty(); batch = receive(sqs, scanQueue())) {
             ScanBatch.Report report = scanFunction.run(S3Notifications.parse(sqsEvent(batch)));
@@ -189,7 +190,8 @@ public final class ApiFixture {
     public Verdict uploadAndScan(String key, byte[] bytes, RekognitionStandIn.Label... labels) {
         labels(bytes, labels);
         PutObjectResponse put = upload(key, bytes);
-        ScanOutcome outcome = ScanPipeline.service(scanSettings, clientsAs(SCAN), StructuredLog.discard(), clock)
+        ScanOutcome outcome = ScanServiceBuilder.of(scanSettings, clientsAs(SCAN), StructuredLog.discard(), clock)
+                .service()
                 .scan(new ObjectEvent(new ObjectRef(uploads, key, put.versionId()), put.eTag().replace("\"", ""),
                         (long) bytes.length, "ObjectCreated:Put", Instant.now()));
         if (outcome instanceof ScanOutcome.Decided decided) {

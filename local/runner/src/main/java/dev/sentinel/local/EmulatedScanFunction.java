@@ -8,13 +8,13 @@ import dev.sentinel.local.aws.LocalLambdaContext;
 import dev.sentinel.local.emulator.EmulatedStack;
 import dev.sentinel.local.emulator.EventSourceMapping;
 import dev.sentinel.local.emulator.SqsEventSource;
-import dev.sentinel.metrics.Metrics;
 import dev.sentinel.policy.Policy;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.ScanBatch;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.store.VerdictStore;
+import dev.sentinel.wiring.Engines;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -86,12 +86,13 @@ final class EmulatedScanFunction implements AutoCloseable {
         ScanBatch batch;
         if (settings.engine().equals("embedded") || rekognition.readsS3()) {
             // As the function's container builds it.
-            batch = ScanPipeline.batch(settings, clients, log, Clock.systemUTC());
+            batch = ScanServiceBuilder.of(settings, clients, log, Clock.systemUTC()).batch();
         } else {
             Policy policy = new PolicyLoader().load(settings.policySource());
-            batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, ScanPipeline.engine(settings.engine(),
-                    settings.cascadeEscalateAt(), rekognitionClient, policy, false), log, Clock.systemUTC(),
-                    Metrics.none(), false), log);
+            batch = new ScanBatch(ScanServiceBuilder.of(settings, clients, log, Clock.systemUTC()).policy(policy)
+                    .engine(Engines.named(settings.engine(), settings.cascadeEscalateAt(), rekognitionClient, policy,
+                            false))
+                    .rekognitionReadsS3(false).service(), log);
         }
         ScanUploadHandler handler = new ScanUploadHandler(batch);
         Duration timeout = Duration.ofSeconds(stack.stack().property(FUNCTION, "Timeout").asInt(3));

@@ -4,6 +4,8 @@ import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.scan.PrefixRescan;
 import dev.sentinel.scan.ScanOutcome;
 import dev.sentinel.scan.ScanService;
+import dev.sentinel.wiring.Engines;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.util.ArrayList;
 import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +22,6 @@ import dev.sentinel.log.StructuredLog;
 import dev.sentinel.policy.Policy;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.ScanBatch;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.store.VerdictTable;
@@ -137,21 +138,21 @@ final class LocalSentinel implements AutoCloseable {
                 .withHashBank(HASH_BANK).withCasesTable(CASES);
         Policy policy = new PolicyLoader().load(policySource);
         // The real Rekognition cannot read this machine's S3 server, so images go inline.
-        ModerationEngine engine = ScanPipeline.engine(options.engine(), options.cascadeEscalateAt(),
+        ModerationEngine engine = Engines.named(options.engine(), options.cascadeEscalateAt(),
                 clients.rekognition(), policy, false);
-        ScanBatch batch = new ScanBatch(ScanPipeline.service(settings, clients, policy, engine,
-                StructuredLog.discard(), Clock.systemUTC(),
-                dev.sentinel.metrics.Metrics.none(), false), StructuredLog.discard());
+        ScanBatch batch = new ScanBatch(ScanServiceBuilder.of(settings, clients, StructuredLog.discard(),
+                Clock.systemUTC()).policy(policy).engine(engine).rekognitionReadsS3(false).service(),
+                StructuredLog.discard());
         return new LocalSentinel(servers, clients, local.s3(), pipelineWrites, new ScanUploadHandler(batch),
                 new DynamoVerdictStore(clients.dynamo(), TABLE),
                 new DynamoHashBank(clients.dynamo(), HASH_BANK, Duration.ofMinutes(5), Clock.systemUTC()),
-                newPolicy -> ScanPipeline.service(settings, clients, newPolicy, engine, StructuredLog.discard(),
-                        Clock.systemUTC(), dev.sentinel.metrics.Metrics.none(), false), settings);
+                newPolicy -> ScanServiceBuilder.of(settings, clients, StructuredLog.discard(), Clock.systemUTC())
+                        .policy(newPolicy).engine(engine).rekognitionReadsS3(false).service(), settings);
     }
 
     /** The API functions' routers over the same servers and tables, as API Gateway reaches them when deployed. */
     List<dev.sentinel.api.Router> apiRouters() {
-        var pipeline = new dev.sentinel.api.ApiPipeline(settings, new dev.sentinel.api.ApiSettings(CASES,
+        var pipeline = new dev.sentinel.wiring.ApiRouterBuilder(settings, new dev.sentinel.api.ApiSettings(CASES,
                 dev.sentinel.api.ApiSettings.DEFAULT_APPEAL_WINDOW, dev.sentinel.cases.NoticeDeadlines.defaults()),
                 clients, StructuredLog.discard(), Clock.systemUTC());
         return List.of(pipeline.moderationRouter(this::scanLater), pipeline.reviewRouter(), pipeline.noticeRouter(),

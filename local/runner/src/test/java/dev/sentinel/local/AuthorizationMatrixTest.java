@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.sentinel.api.ApiPipeline;
 import dev.sentinel.api.ApiSettings;
 import dev.sentinel.api.Groups;
 import dev.sentinel.api.Router;
@@ -34,6 +33,7 @@ import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.testing.TestImages;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.ApiRouterBuilder;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -517,7 +517,7 @@ class AuthorizationMatrixTest {
         AwsClients operations = fx.aws.asFunction(ApiFixture.OPERATIONS, environment);
         SqsClient operationsSqs = AwsClients.sqs(Region.US_EAST_1, FunctionRoles.credentialsFor(
                 ApiFixture.OPERATIONS), fx.aws.servers().sqsEndpoint());
-        return ApiPipeline.operationsRouter(fx.scanSettings, operations, operationsSqs, scanQueue, deadLetters,
+        return ApiRouterBuilder.operationsRouter(fx.scanSettings, operations, operationsSqs, scanQueue, deadLetters,
                 StructuredLog.discard());
     }
 

@@ -14,10 +14,10 @@ import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.local.aws.SampleEvents;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.scan.S3Notifications;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.CaseTable;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.store.VerdictTable;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -184,7 +184,7 @@ class LeanFunctionJarsTest {
             servers.rekognition().respondWith(request -> request.operation().equals("DetectFaces")
                     ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));
         }
-        new dev.sentinel.api.ApiPipeline(ScanSettings.fromEnvironment(environment),
+        new dev.sentinel.wiring.ApiRouterBuilder(ScanSettings.fromEnvironment(environment),
                 dev.sentinel.api.ApiSettings.fromEnvironment(environment), clients, StructuredLog.discard(),
                 Clock.systemUTC()).reviews().decide(verdictId, dev.sentinel.cases.ReviewService.CONFIRM,
                 "Explicit.", new dev.sentinel.cases.Actor("rev-1", List.of("reviewer")));
@@ -320,8 +320,8 @@ class LeanFunctionJarsTest {
     /** A published verdict to appeal, made by the scan pipeline in this JVM. */
     private static String scanInProcess(String key) {
         JsonNode event = SampleEvents.s3Put(UPLOADS, key, upload(UPLOADS, key, "street-q0003.jpg"));
-        ScanPipeline.batch(ScanSettings.fromEnvironment(environment), clients, StructuredLog.discard(),
-                Clock.systemUTC()).run(S3Notifications.parse(event));
+        ScanServiceBuilder.of(ScanSettings.fromEnvironment(environment), clients, StructuredLog.discard(),
+                Clock.systemUTC()).batch().run(S3Notifications.parse(event));
         return new DynamoVerdictStore(clients.dynamo(), "lean-verdicts").historyOf(UPLOADS, key).get(0).verdictId();
     }
 

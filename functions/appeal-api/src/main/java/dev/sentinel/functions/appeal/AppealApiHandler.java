@@ -2,18 +2,14 @@ package dev.sentinel.functions.appeal;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.sentinel.api.ApiPipeline;
-import dev.sentinel.api.ApiSettings;
 import dev.sentinel.api.HttpApiEvents;
 import dev.sentinel.api.Router;
-import dev.sentinel.aws.AwsClients;
-import dev.sentinel.config.ScanSettings;
-import dev.sentinel.log.StructuredLog;
 import dev.sentinel.runtime.Priming;
+import dev.sentinel.wiring.ApiRouterBuilder;
+import dev.sentinel.wiring.FunctionEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.util.Map;
 
 /** Appeals: POST /appeals, GET /appeals/{id}, POST /appeals/{id}/decision. Behind the HTTP API's JWT authorizer. */
@@ -21,12 +17,10 @@ public final class AppealApiHandler implements RequestStreamHandler {
 
     /** Built once per container, at class initialisation, and primed before the SnapStart snapshot. */
     private static final class Container {
-        static final Router ROUTER = new ApiPipeline(ScanSettings.fromEnvironment(System.getenv()),
-                ApiSettings.fromEnvironment(System.getenv()), AwsClients.fromEnvironment(System.getenv()),
-                StructuredLog.stdout("appeal-api"), Clock.systemUTC()).appealRouter();
-        static final Priming PRIMING = Priming.beforeSnapshot("appeal-api", () -> ROUTER.prime("GET /appeals/{id}",
-                Map.of("id", "ap-" + "0".repeat(32))),
-                StructuredLog.stdout("appeal-api"));
+        static final FunctionEnvironment ENV = FunctionEnvironment.lambda("appeal-api");
+        static final Router ROUTER = ApiRouterBuilder.forFunction(ENV).appealRouter();
+        static final Priming PRIMING = Priming.beforeSnapshot(ENV.function(), () -> ROUTER.prime("GET /appeals/{id}",
+                Map.of("id", "ap-" + "0".repeat(32))), ENV.log());
     }
 
     private final Router router;
@@ -41,6 +35,6 @@ public final class AppealApiHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        HttpApiEvents.respond(input, output, router);
+        HttpApiEvents.respond(input, output, router, null, context == null ? null : context.getAwsRequestId());
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentinel.cases.Actor;
-import dev.sentinel.cases.AuditEntry;
+import dev.sentinel.store.AuditEntry;
 import dev.sentinel.cases.ReviewService;
 import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.testing.ApiFixture;

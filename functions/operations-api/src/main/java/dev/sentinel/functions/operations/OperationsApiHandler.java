@@ -2,19 +2,15 @@ package dev.sentinel.functions.operations;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.sentinel.api.ApiPipeline;
 import dev.sentinel.api.HttpApiEvents;
 import dev.sentinel.api.Router;
-import dev.sentinel.aws.AwsClients;
-import dev.sentinel.config.ScanSettings;
-import dev.sentinel.log.StructuredLog;
-import dev.sentinel.metrics.EmfMetrics;
 import dev.sentinel.queue.QueueDepths;
 import dev.sentinel.runtime.Priming;
+import dev.sentinel.wiring.ApiRouterBuilder;
+import dev.sentinel.wiring.FunctionEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -28,16 +24,13 @@ public final class OperationsApiHandler implements RequestStreamHandler {
      * the template also invokes this function, to report the queues' depths as metrics.
      */
     private static final class Container {
-        static final Map<String, String> ENV = System.getenv();
-        static final AwsClients CLIENTS = AwsClients.fromEnvironment(ENV);
-        static final Router ROUTER = ApiPipeline.operationsRouter(ScanSettings.fromEnvironment(ENV), CLIENTS,
-                CLIENTS.sqs(), ENV.get("SCAN_QUEUE_URL"), ENV.get("SCAN_DEAD_LETTER_QUEUE_URL"),
-                StructuredLog.stdout("operations-api"));
-        static final QueueDepths DEPTHS = new QueueDepths(CLIENTS.sqs(), ENV.get("SCAN_QUEUE_URL"),
-                ENV.get("SCAN_DEAD_LETTER_QUEUE_URL"),
-                EmfMetrics.fromEnvironment(ENV, "operations-api", System.out, Clock.systemUTC()));
-        static final Priming PRIMING = Priming.beforeSnapshot("operations-api",
-                () -> ROUTER.prime("GET /admin/redrives", Map.of()), StructuredLog.stdout("operations-api"));
+        static final FunctionEnvironment ENV = FunctionEnvironment.lambda("operations-api");
+        static final Router ROUTER = ApiRouterBuilder.operationsRouter(ENV.scanSettings(), ENV.clients(),
+                ENV.clients().sqs(), ENV.scanQueueUrl(), ENV.deadLetterQueueUrl(), ENV.log());
+        static final QueueDepths DEPTHS = new QueueDepths(ENV.clients().sqs(), ENV.scanQueueUrl(),
+                ENV.deadLetterQueueUrl(), ENV.metrics());
+        static final Priming PRIMING = Priming.beforeSnapshot(ENV.function(),
+                () -> ROUTER.prime("GET /admin/redrives", Map.of()), ENV.log());
     }
 
     private final Router router;
@@ -55,6 +48,6 @@ public final class OperationsApiHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        HttpApiEvents.respond(input, output, router, scheduled);
+        HttpApiEvents.respond(input, output, router, scheduled, context == null ? null : context.getAwsRequestId());
     }
 }

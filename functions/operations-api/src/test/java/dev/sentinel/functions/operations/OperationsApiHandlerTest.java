@@ -7,20 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sentinel.api.ApiPipeline;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.scan.S3Notifications;
 import dev.sentinel.scan.ScanBatch;
 import dev.sentinel.scan.ScanOutcome;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.Answer;
 import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.ApiRouterBuilder;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +72,7 @@ class OperationsApiHandlerTest {
         SqsClient operationsSqs = AwsClients.sqs(Region.US_EAST_1,
                 dev.sentinel.local.iam.FunctionRoles.credentialsFor(ApiFixture.OPERATIONS),
                 fx.aws.servers().sqsEndpoint());
-        handler = new OperationsApiHandler(ApiPipeline.operationsRouter(fx.scanSettings, operations, operationsSqs,
+        handler = new OperationsApiHandler(ApiRouterBuilder.operationsRouter(fx.scanSettings, operations, operationsSqs,
                 scanQueue, deadLetters, StructuredLog.discard()), () -> new dev.sentinel.queue.QueueDepths(
                 operationsSqs, scanQueue, deadLetters, printed.metrics("operations-api")).check());
     }
@@ -126,7 +126,7 @@ class OperationsApiHandlerTest {
 
         // The scan function, now running a policy that quarantines partial nudity, takes the requests off the queue.
         Path policy = dir.resolve("stricter.json");
-        String document = new String(ScanPipeline.class.getResourceAsStream("/policies/default-v7.json")
+        String document = new String(ScanServiceBuilder.class.getResourceAsStream("/policies/default-v7.json")
                 .readAllBytes(), StandardCharsets.UTF_8)
                 .replace("\"policyVersion\": \"default-v7/2026-11-24\"", "\"policyVersion\": \"default-v7/2026-12-02\"")
                 .replace("{ \"label\": \"Non-Explicit Nudity\", \"minConfidence\": 70, \"action\": \"REVIEW\"",
@@ -136,8 +136,8 @@ class OperationsApiHandlerTest {
         ScanSettings stricter = new ScanSettings(s.uploadBuckets(), s.quarantineBucket(), s.verdictTable(),
                 "file:" + policy, s.maxObjectBytes(), s.engine(), s.cascadeEscalateAt(), s.hashBankTable(),
                 s.safety(), s.casesTable(), s.retry());
-        ScanBatch scanFunction = new ScanBatch(ScanPipeline.service(stricter, fx.clientsAs(ApiFixture.SCAN),
-                StructuredLog.discard(), Clock.systemUTC()), StructuredLog.discard());
+        ScanBatch scanFunction = new ScanBatch(ScanServiceBuilder.of(stricter, fx.clientsAs(ApiFixture.SCAN),
+                StructuredLog.discard(), Clock.systemUTC()).service(), StructuredLog.discard());
         Map<String, String> changes = new HashMap<>();
         for (List<Message> batch = receive(scanQueue); !batch.isEmpty(); batch = receive(scanQueue)) {
             ScanBatch.Report report = scanFunction.run(S3Notifications.parse(ApiFixture.sqsEvent(batch)));

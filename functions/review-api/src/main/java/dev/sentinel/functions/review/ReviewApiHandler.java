@@ -2,20 +2,15 @@ package dev.sentinel.functions.review;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.sentinel.api.ApiPipeline;
-import dev.sentinel.api.ApiSettings;
 import dev.sentinel.api.HttpApiEvents;
 import dev.sentinel.api.Router;
-import dev.sentinel.aws.AwsClients;
-import dev.sentinel.config.ScanSettings;
 import dev.sentinel.cases.DeadlineWatch;
-import dev.sentinel.log.StructuredLog;
-import dev.sentinel.metrics.EmfMetrics;
 import dev.sentinel.runtime.Priming;
+import dev.sentinel.wiring.ApiRouterBuilder;
+import dev.sentinel.wiring.FunctionEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -29,14 +24,12 @@ public final class ReviewApiHandler implements RequestStreamHandler {
      * the template also invokes this function, to check the review queue and notice deadlines.
      */
     private static final class Container {
-        static final ApiPipeline PIPELINE = new ApiPipeline(ScanSettings.fromEnvironment(System.getenv()),
-                ApiSettings.fromEnvironment(System.getenv()), AwsClients.fromEnvironment(System.getenv()),
-                StructuredLog.stdout("review-api"), Clock.systemUTC());
-        static final Router ROUTER = PIPELINE.reviewRouter();
-        static final DeadlineWatch WATCH = PIPELINE.deadlineWatch(EmfMetrics.fromEnvironment(System.getenv(),
-                "review-api", System.out, Clock.systemUTC()), DeadlineWatch.DEFAULT_AT_RISK_WITHIN);
-        static final Priming PRIMING = Priming.beforeSnapshot("review-api", () -> ROUTER.prime("GET /reviews",
-                Map.of()), StructuredLog.stdout("review-api"));
+        static final FunctionEnvironment ENV = FunctionEnvironment.lambda("review-api");
+        static final ApiRouterBuilder ROUTERS = ApiRouterBuilder.forFunction(ENV);
+        static final Router ROUTER = ROUTERS.reviewRouter();
+        static final DeadlineWatch WATCH = ROUTERS.deadlineWatch(ENV.metrics(), DeadlineWatch.DEFAULT_AT_RISK_WITHIN);
+        static final Priming PRIMING = Priming.beforeSnapshot(ENV.function(), () -> ROUTER.prime("GET /reviews",
+                Map.of()), ENV.log());
     }
 
     private final Router router;
@@ -54,6 +47,6 @@ public final class ReviewApiHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        HttpApiEvents.respond(input, output, router, scheduled);
+        HttpApiEvents.respond(input, output, router, scheduled, context == null ? null : context.getAwsRequestId());
     }
 }

@@ -16,13 +16,13 @@ import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.scan.S3Notifications;
 import dev.sentinel.scan.ScanBatch;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.Answer;
 import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -195,9 +195,9 @@ class ReviewApiHandlerTest {
         ObjectRef restored = new ObjectRef(fx.uploads, key,
                 released.body().at("/verdict/placement/location/versionId").asText());
         java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-        ScanBatch scan = ScanPipeline.batch(fx.scanSettings, fx.clientsAs(ApiFixture.SCAN), new StructuredLog(
+        ScanBatch scan = ScanServiceBuilder.of(fx.scanSettings, fx.clientsAs(ApiFixture.SCAN), new StructuredLog(
                 new java.io.PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(), "scan-upload"),
-                Clock.systemUTC());
+                Clock.systemUTC()).batch();
         DynamoVerdictStore verdicts = new DynamoVerdictStore(fx.aws.clients().dynamo(), fx.verdictTable);
 
         ScanBatch.Report own = scan.run(S3Notifications.parse(copyNotification(restored)));

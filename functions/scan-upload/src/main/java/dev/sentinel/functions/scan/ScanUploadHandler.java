@@ -2,21 +2,18 @@ package dev.sentinel.functions.scan;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.sentinel.aws.AwsClients;
-import dev.sentinel.config.ScanSettings;
 import dev.sentinel.json.Json;
-import dev.sentinel.log.StructuredLog;
-import dev.sentinel.metrics.EmfMetrics;
+import dev.sentinel.log.Invocation;
 import dev.sentinel.runtime.Priming;
 import dev.sentinel.scan.Delivery;
 import dev.sentinel.scan.LambdaBatchResponse;
 import dev.sentinel.scan.S3Notifications;
 import dev.sentinel.scan.ScanBatch;
-import dev.sentinel.scan.ScanPipeline;
+import dev.sentinel.wiring.FunctionEnvironment;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -31,14 +28,9 @@ public final class ScanUploadHandler implements RequestStreamHandler {
      * standard output as embedded metric format, flushed at the end of each batch.
      */
     private static final class Container {
-        static final ScanSettings SETTINGS = ScanSettings.fromEnvironment(System.getenv());
-        // Rekognition calls bounded as the settings checked against the function's timeout.
-        static final ScanBatch BATCH = ScanPipeline.batch(SETTINGS,
-                AwsClients.fromEnvironment(System.getenv(), SETTINGS.deadlines().rekognition()),
-                StructuredLog.stdout("scan-upload"), Clock.systemUTC(),
-                EmfMetrics.fromEnvironment(System.getenv(), "scan-upload", System.out, Clock.systemUTC()));
-        static final Priming PRIMING = Priming.beforeSnapshot("scan-upload", BATCH::prime,
-                StructuredLog.stdout("scan-upload"));
+        static final FunctionEnvironment ENV = FunctionEnvironment.lambda("scan-upload");
+        static final ScanBatch BATCH = ScanServiceBuilder.forFunction(ENV).batch();
+        static final Priming PRIMING = Priming.beforeSnapshot(ENV.function(), BATCH::prime, ENV.log());
     }
 
     private final ScanBatch batch;
@@ -53,10 +45,12 @@ public final class ScanUploadHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        List<Delivery> deliveries = S3Notifications.parse(input);
-        // No context outside Lambda (tests, tools): no deadline either.
-        ScanBatch.Report report = context == null ? batch.run(deliveries)
-                : batch.run(deliveries, context::getRemainingTimeInMillis);
-        Json.mapper().writeValue(output, LambdaBatchResponse.of(deliveries, report));
+        // No context outside Lambda (tests, tools): no request id and no deadline either.
+        try (Invocation invocation = Invocation.begin(context == null ? null : context.getAwsRequestId())) {
+            List<Delivery> deliveries = S3Notifications.parse(input);
+            ScanBatch.Report report = context == null ? batch.run(deliveries)
+                    : batch.run(deliveries, context::getRemainingTimeInMillis);
+            Json.mapper().writeValue(output, LambdaBatchResponse.of(deliveries, report));
+        }
     }
 }

@@ -17,12 +17,12 @@ import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.policy.Action;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.policy.ReasonCode;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
@@ -65,8 +65,8 @@ class BatchDeadlineTest {
             elapsedMillis.addAndGet(BOUNDS.attemptTimeout().toMillis());
             return RekognitionStandIn.delayed(RekognitionStandIn.moderationLabels(List.of()), 3_000);
         });
-        ScanUploadHandler handler = new ScanUploadHandler(ScanPipeline.batch(settings,
-                AWS.asFunction("ScanUploadFunction", settings), StructuredLog.discard(), Clock.systemUTC()));
+        ScanUploadHandler handler = new ScanUploadHandler(ScanServiceBuilder.of(settings,
+                AWS.asFunction("ScanUploadFunction", settings), StructuredLog.discard(), Clock.systemUTC()).batch());
 
         // Two messages on their last receive, the others on earlier ones; every upload distinct content.
         int[] receives = {1, LAST_RECEIVE, 2, 3, 4, 1, LAST_RECEIVE, 2, 3, 4};

@@ -16,12 +16,12 @@ import dev.sentinel.policy.Action;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.MalformedEventException;
 import dev.sentinel.scan.ScanFailedException;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.testing.TestImages;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.awt.Color;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -49,8 +49,8 @@ class HostileInputTest {
         AWS.freshRekognition();
         ScanSettings settings = new ScanSettings(Set.of(uploads), quarantine, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-        handler = new ScanUploadHandler(ScanPipeline.batch(settings, AWS.asFunction("ScanUploadFunction", settings),
-                StructuredLog.discard(), Clock.systemUTC()));
+        handler = new ScanUploadHandler(ScanServiceBuilder.of(settings, AWS.asFunction("ScanUploadFunction", settings),
+                StructuredLog.discard(), Clock.systemUTC()).batch());
     }
 
     @Test

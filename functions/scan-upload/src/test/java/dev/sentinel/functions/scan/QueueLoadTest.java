@@ -13,11 +13,11 @@ import dev.sentinel.local.aws.SampleEvents;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.policy.PolicyLoader;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
@@ -74,8 +74,8 @@ class QueueLoadTest {
         });
         ScanSettings settings = new ScanSettings(Set.of(uploads), quarantine, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-        ScanUploadHandler handler = new ScanUploadHandler(ScanPipeline.batch(settings,
-                AWS.asFunction("ScanUploadFunction", settings), StructuredLog.discard(), Clock.systemUTC()));
+        ScanUploadHandler handler = new ScanUploadHandler(ScanServiceBuilder.of(settings,
+                AWS.asFunction("ScanUploadFunction", settings), StructuredLog.discard(), Clock.systemUTC()).batch());
 
         byte[] base = TestAws.photo("reg-test-input_labelme-subset_q0003.jpg");
         List<String> records = new ArrayList<>();

@@ -15,9 +15,9 @@ import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.MalformedEventException;
 import dev.sentinel.scan.ScanFailedException;
-import dev.sentinel.scan.ScanPipeline;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.TestAws;
+import dev.sentinel.wiring.ScanServiceBuilder;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -60,8 +60,8 @@ class ScanUploadHandlerTest {
         rekognition = AWS.freshRekognition();
         ScanSettings settings = new ScanSettings(Set.of(UPLOADS), QUARANTINE, table, PolicyLoader.DEFAULT_SOURCE,
                 ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition");
-        handler = new ScanUploadHandler(ScanPipeline.batch(settings, AWS.asFunction("ScanUploadFunction", settings),
-                StructuredLog.discard(), Clock.systemUTC()));
+        handler = new ScanUploadHandler(ScanServiceBuilder.of(settings, AWS.asFunction("ScanUploadFunction", settings),
+                StructuredLog.discard(), Clock.systemUTC()).batch());
         verdicts = new DynamoVerdictStore(AWS.clients().dynamo(), table);
     }
 

@@ -1,5 +1,6 @@
-package dev.sentinel.safety;
+package dev.sentinel.verdict;
 
+import dev.sentinel.engine.FaceAge;
 import java.util.List;
 
 /**

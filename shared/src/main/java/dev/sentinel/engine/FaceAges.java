@@ -1,6 +1,5 @@
-package dev.sentinel.safety;
+package dev.sentinel.engine;
 
-import dev.sentinel.engine.ImageInput;
 import java.util.List;
 
 /** Estimates the ages of the faces in an image. */

@@ -1,10 +1,7 @@
-package dev.sentinel.cases;
+package dev.sentinel.verdict;
 
 import dev.sentinel.policy.Action;
 import dev.sentinel.policy.Reason;
-import dev.sentinel.verdict.HumanDecision;
-import dev.sentinel.verdict.PlacementState;
-import dev.sentinel.verdict.Verdict;
 import java.time.Instant;
 import java.time.Period;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.sentinel.safety;
+package dev.sentinel.verdict;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.sentinel.cases;
+package dev.sentinel.store;
 
 /** What a takedown notice alleges; each category has its own deadline for a person's decision. */
 public enum NoticeCategory {

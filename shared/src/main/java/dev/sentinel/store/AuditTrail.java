@@ -1,4 +1,4 @@
-package dev.sentinel.cases;
+package dev.sentinel.store;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package dev.sentinel.cases;
+package dev.sentinel.store;
 
+import dev.sentinel.verdict.StatementOfReasons;
 import dev.sentinel.policy.Action;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.ReviewStatus;

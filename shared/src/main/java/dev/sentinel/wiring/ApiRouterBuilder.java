@@ -1,25 +1,41 @@
-package dev.sentinel.api;
+package dev.sentinel.wiring;
 
+import dev.sentinel.api.ApiProblem;
+import dev.sentinel.api.ApiRequest;
+import dev.sentinel.api.ApiResponse;
+import dev.sentinel.api.ApiSettings;
+import dev.sentinel.api.AppealRoutes;
+import dev.sentinel.api.ConsoleAssets;
+import dev.sentinel.api.Groups;
+import dev.sentinel.api.HashListRoutes;
+import dev.sentinel.api.ModerationRoutes;
+import dev.sentinel.api.NoticeRoutes;
+import dev.sentinel.api.OperationsRoutes;
+import dev.sentinel.api.ReportRoutes;
+import dev.sentinel.api.ReviewRoutes;
+import dev.sentinel.api.Router;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.cases.AppealService;
 import dev.sentinel.cases.NoticeService;
+import dev.sentinel.cases.OnDemandModeration;
 import dev.sentinel.cases.ReviewPreviews;
 import dev.sentinel.cases.ReviewService;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.S3ObjectStore;
-import dev.sentinel.queue.QueuedRescans;
 import dev.sentinel.quarantine.Quarantine;
-import dev.sentinel.scan.OnDemandModeration;
-import dev.sentinel.scan.ScanPipeline;
+import dev.sentinel.queue.QueuedRescans;
 import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.store.DynamoHashBank;
 import dev.sentinel.store.DynamoVerdictStore;
 import java.time.Clock;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** Wires the API's routes from settings and SDK clients: what each API function builds once per container. */
-public final class ApiPipeline {
+/**
+ * Builds the API functions' routers from settings and SDK clients: what each API function builds once per container,
+ * and what the local runner and the tests build the same way.
+ */
+public final class ApiRouterBuilder {
 
     private final ScanSettings scan;
     private final ApiSettings api;
@@ -30,7 +46,7 @@ public final class ApiPipeline {
     private final DynamoVerdictStore verdicts;
     private final DynamoCaseStore cases;
 
-    public ApiPipeline(ScanSettings scan, ApiSettings api, AwsClients clients, StructuredLog log, Clock clock) {
+    public ApiRouterBuilder(ScanSettings scan, ApiSettings api, AwsClients clients, StructuredLog log, Clock clock) {
         this.scan = scan;
         this.api = api;
         this.clients = clients;
@@ -41,6 +57,12 @@ public final class ApiPipeline {
         this.cases = new DynamoCaseStore(clients.dynamo(), api.casesTable());
     }
 
+    /** As each API function builds it, from its environment. */
+    public static ApiRouterBuilder forFunction(FunctionEnvironment environment) {
+        return new ApiRouterBuilder(environment.scanSettings(), environment.apiSettings(), environment.clients(),
+                environment.log(), environment.clock());
+    }
+
     /**
      * {@code POST /moderations} and reading verdicts; loads the policy and engine like the scan function, with each
      * engine call bounded by the on-demand checks' budget ({@link ApiSettings.Checks}).
@@ -49,10 +71,10 @@ public final class ApiPipeline {
      */
     public Router moderationRouter(OnDemandModeration.CheckQueue queue) {
         AwsClients bounded = clients.withRekognitionBounds(api.checks().rekognition());
-        OnDemandModeration moderation = new OnDemandModeration(ScanPipeline.service(scan, bounded, log, clock),
-                objects, verdicts, scan, clock, cases, api.checks().inlineMaxBytes(), queue);
+        OnDemandModeration moderation = new OnDemandModeration(ScanServiceBuilder.of(scan, bounded, log, clock)
+                .service().stages(), cases, api.checks().inlineMaxBytes(), queue);
         Router router = new ModerationRoutes(moderation, verdicts, cases, api.appealWindow()).register(new Router(log));
-        if (ScanPipeline.hashMatching(scan, clients, clock) instanceof DynamoHashBank bank) {
+        if (ScanServiceBuilder.hashMatching(scan, clients, clock) instanceof DynamoHashBank bank) {
             new HashListRoutes(bank, clock).register(router);
         } else {
             router.add("POST /hash-lists", java.util.List.of(Groups.ADMIN), noBank())
@@ -126,6 +148,6 @@ public final class ApiPipeline {
 
     public ReviewService reviews() {
         return new ReviewService(verdicts, objects, new Quarantine(objects, scan.quarantineBucket()), cases, clock,
-                api.appealWindow(), ScanPipeline.hashMatching(scan, clients, clock));
+                api.appealWindow(), ScanServiceBuilder.hashMatching(scan, clients, clock));
     }
 }

@@ -1,17 +1,23 @@
-package dev.sentinel.scan;
+package dev.sentinel.cases;
 
-import dev.sentinel.cases.Actor;
-import dev.sentinel.cases.AuditEntry;
-import dev.sentinel.cases.AuditTrail;
-import dev.sentinel.cases.CaseNotFoundException;
-import dev.sentinel.cases.InvalidCaseRequestException;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.engine.EngineException;
+import dev.sentinel.objects.ETag;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.ObjectTooLargeException;
 import dev.sentinel.objects.StoredObject;
 import dev.sentinel.policy.Action;
+import dev.sentinel.scan.Intake;
+import dev.sentinel.scan.Judge;
+import dev.sentinel.scan.Judgement;
+import dev.sentinel.scan.ObjectEvent;
+import dev.sentinel.scan.ScanFailedException;
+import dev.sentinel.scan.ScanOutcome;
+import dev.sentinel.scan.ScanStages;
+import dev.sentinel.scan.UploadScan;
+import dev.sentinel.store.AuditEntry;
+import dev.sentinel.store.AuditTrail;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.ObjectIdentity;
 import dev.sentinel.verdict.Placement;
@@ -61,7 +67,8 @@ public final class OnDemandModeration {
         void enqueue(ObjectRef ref);
     }
 
-    private final ScanService scans;
+    private final Judge judge;
+    private final UploadScan uploads;
     private final ObjectStore objects;
     private final VerdictStore verdicts;
     private final ScanSettings settings;
@@ -71,16 +78,17 @@ public final class OnDemandModeration {
     private final CheckQueue queue;
 
     /**
+     * @param stages         the stages of the scan function's path: a stored object is scanned as its upload was
      * @param inlineMaxBytes stored objects larger than this are queued unread
      * @param queue          where checks go that cannot finish in the API's time
      */
-    public OnDemandModeration(ScanService scans, ObjectStore objects, VerdictStore verdicts, ScanSettings settings,
-                              Clock clock, AuditTrail audit, long inlineMaxBytes, CheckQueue queue) {
-        this.scans = scans;
-        this.objects = objects;
-        this.verdicts = verdicts;
-        this.settings = settings;
-        this.clock = clock;
+    public OnDemandModeration(ScanStages stages, AuditTrail audit, long inlineMaxBytes, CheckQueue queue) {
+        this.judge = stages.judge();
+        this.uploads = new UploadScan(stages);
+        this.objects = stages.objects();
+        this.verdicts = stages.verdicts();
+        this.settings = stages.settings();
+        this.clock = stages.clock();
         this.audit = audit;
         this.inlineMaxBytes = inlineMaxBytes;
         this.queue = queue;
@@ -105,12 +113,12 @@ public final class OnDemandModeration {
             if (stored.size() > inlineMaxBytes) {
                 throw new ObjectTooLargeException(stored.ref(), stored.size(), inlineMaxBytes);
             }
-            ScanService.Judgement judgement = unavailableAsFailure(() -> scans.judgeStored(stored));
+            Judgement judgement = unavailableAsFailure(() -> judge.judgeStored(stored));
             return new StoredCheck.Decided(verdictOf(Verdict.idFor(ref.bucket(), ref.key(), "version:"
                     + stored.ref().versionId()), identity(stored, judgement), judgement,
                     new Placement(PlacementState.PENDING, stored.ref(), clock.instant()), caller.subject()), false);
         }
-        String verdictId = ScanService.idOf(stored.ref(), stored.eTag());
+        String verdictId = Intake.verdictIdOf(stored.ref(), stored.eTag());
         if (stored.size() > inlineMaxBytes) {
             Optional<Verdict> decided = verdicts.find(verdictId);
             if (decided.isPresent() && decided.get().placement().state().settled()) {
@@ -120,8 +128,8 @@ public final class OnDemandModeration {
         }
         ScanOutcome outcome;
         try {
-            outcome = scans.scan(new ObjectEvent(stored.ref(), stored.eTag(), stored.size(), "ObjectCreated:Put",
-                    clock.instant()));
+            outcome = uploads.scan(new ObjectEvent(stored.ref(), stored.eTag(), stored.size(), "ObjectCreated:Put",
+                    clock.instant()), 1);
         } catch (ScanFailedException e) {
             // Nothing was published; the scan function finishes it with its own time, retries and final hold.
             return queued(stored.ref(), verdictId, Deferral.NOT_WITHIN_TIME, caller);
@@ -154,7 +162,7 @@ public final class OnDemandModeration {
     }
 
     public Verdict checkInline(byte[] bytes, boolean dryRun, String requestedBy) {
-        ScanService.Judgement judgement = unavailableAsFailure(() -> scans.judgeBytes(bytes, Optional.empty()));
+        Judgement judgement = unavailableAsFailure(() -> judge.judgeBytes(bytes, Optional.empty()));
         Instant now = clock.instant();
         String key = requestedBy + "/" + judgement.sha256();
         ObjectIdentity identity = new ObjectIdentity(INLINE, key, null, judgement.sha256(), bytes.length,
@@ -168,7 +176,7 @@ public final class OnDemandModeration {
         return verdicts.find(verdict.verdictId()).orElse(verdict);
     }
 
-    private Verdict verdictOf(String verdictId, ObjectIdentity identity, ScanService.Judgement judgement,
+    private Verdict verdictOf(String verdictId, ObjectIdentity identity, Judgement judgement,
                               Placement placement, String requestedBy) {
         Action action = judgement.decision().action();
         ReviewStatus review = placement.state() == PlacementState.NOT_STORED || action == Action.ALLOW
@@ -178,14 +186,14 @@ public final class OnDemandModeration {
                 placement, review, 0).withRequestedBy(requestedBy);
     }
 
-    private static ObjectIdentity identity(StoredObject stored, ScanService.Judgement judgement) {
+    private static ObjectIdentity identity(StoredObject stored, Judgement judgement) {
         ObjectRef ref = stored.ref();
         return new ObjectIdentity(ref.bucket(), ref.key(), ref.versionId(),
-                stored.eTag() == null ? null : stored.eTag().replace("\"", ""), stored.size(), judgement.sha256(),
+                ETag.unquoted(stored.eTag()), stored.size(), judgement.sha256(),
                 stored.contentType(), judgement.format(), stored.lastModified());
     }
 
-    private static ScanService.Judgement unavailableAsFailure(java.util.function.Supplier<ScanService.Judgement> judge) {
+    private static Judgement unavailableAsFailure(java.util.function.Supplier<Judgement> judge) {
         try {
             return judge.get();
         } catch (EngineException e) {

@@ -1,4 +1,4 @@
-package dev.sentinel.safety;
+package dev.sentinel.engine;
 
 /** One detected face's estimated age range (years), as Rekognition DetectFaces reports it. An estimate, not a fact. */
 public record FaceAge(int low, int high, double confidence) { }
