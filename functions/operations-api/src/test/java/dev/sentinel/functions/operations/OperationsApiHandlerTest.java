@@ -20,7 +20,7 @@ import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
 import dev.sentinel.wiring.ApiRouterBuilder;
-import dev.sentinel.wiring.ScanServiceBuilder;
+import dev.sentinel.scan.ScanServiceBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

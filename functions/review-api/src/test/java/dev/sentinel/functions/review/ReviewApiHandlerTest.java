@@ -22,7 +22,7 @@ import dev.sentinel.testing.ApiFixture.Answer;
 import dev.sentinel.testing.HttpApiEvent;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.Verdict;
-import dev.sentinel.wiring.ScanServiceBuilder;
+import dev.sentinel.scan.ScanServiceBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -17,7 +17,7 @@ import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
-import dev.sentinel.wiring.ScanServiceBuilder;
+import dev.sentinel.scan.ScanServiceBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
