@@ -37,6 +37,7 @@ public final class ColdStartProbe {
         String firstResponse = invoke(handler, Path.of(args[1]));
         long t2 = System.nanoTime();
         long firstDone = System.currentTimeMillis();
+        long classesAtFirstResult = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
         double[] warm = new double[args.length - 2];
         for (int i = 2; i < args.length; i++) {
             long start = System.nanoTime();
@@ -52,10 +53,10 @@ public final class ColdStartProbe {
         java.util.Arrays.sort(warm);
         System.out.printf(Locale.ROOT, "{\"jvmToMainMs\":%d,\"initMs\":%.1f,\"primeMs\":%.1f,\"firstInvokeMs\":%.1f,"
                         + "\"jvmStartToFirstResultMs\":%d,\"warmMedianMs\":%.2f,\"peakHeapMb\":%.1f,"
-                        + "\"rssPeakMb\":%.1f,\"firstResponse\":\"%s\"}%n",
+                        + "\"rssPeakMb\":%.1f,\"classesAtFirstResult\":%d,\"firstResponse\":\"%s\"}%n",
                 mainAt - jvmStart, (t1 - t0) / 1e6 - primeMs, primeMs, (t2 - t1) / 1e6, firstDone - jvmStart,
                 warm.length == 0 ? 0.0 : warm[warm.length / 2], peakHeap / 1048576.0, peakRssMb(),
-                firstResponse.replaceAll("[\"\\\\\\p{Cntrl}]", "'"));
+                classesAtFirstResult, firstResponse.replaceAll("[\"\\\\\\p{Cntrl}]", "'"));
         System.out.flush();
         // SDK and server threads would keep the JVM alive; the measurement is done.
         System.exit(0);
