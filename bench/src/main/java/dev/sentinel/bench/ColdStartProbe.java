@@ -54,7 +54,8 @@ public final class ColdStartProbe {
         java.util.Arrays.sort(warm);
         System.out.printf(Locale.ROOT, "{\"jvmToMainMs\":%d,\"initMs\":%.1f,\"primeMs\":%.1f,\"firstInvokeMs\":%.1f,"
                         + "\"jvmStartToFirstResultMs\":%d,\"warmMedianMs\":%.2f,\"peakHeapMb\":%.1f,"
-                        + "\"rssPeakMb\":%.1f,\"classesAtFirstResult\":%d,\"cpuMsAtFirstResult\":%.0f,\"firstResponse\":\"%s\"}%n",
+                        + "\"rssPeakMb\":%.1f,\"classesAtFirstResult\":%d,\"cpuMsAtFirstResult\":%.0f,"
+                        + "\"firstResponse\":\"%s\"}%n",
                 mainAt - jvmStart, (t1 - t0) / 1e6 - primeMs, primeMs, (t2 - t1) / 1e6, firstDone - jvmStart,
                 warm.length == 0 ? 0.0 : warm[warm.length / 2], peakHeap / 1048576.0, peakRssMb(),
                 classesAtFirstResult, cpuMsAtFirstResult, firstResponse.replaceAll("[\"\\\\\\p{Cntrl}]", "'"));

@@ -136,9 +136,9 @@ final class JarComparisonBench {
                 + "starts per function and build, alternating. CPU ms: the process's CPU time (all threads) at the "
                 + "first result. Load average after: %s.%n%n", memory, runs, loadAverage()));
         md.append("| function | jar bytes before | after | after / before | JVM start → first result ms before "
-                + "| after | after / before | x trivial before | after | CPU ms before | after | after / before | init ms "
-                + "before | after | first invocation ms before | after | classes loaded before | after | peak RSS MB "
-                + "before | after |\n")
+                + "| after | after / before | x trivial before | after | CPU ms before | after | after / before "
+                + "| init ms before | after | first invocation ms before | after | classes loaded before | after "
+                + "| peak RSS MB before | after |\n")
                 .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Function function : functions) {
             Row b = find(rows, function.name(), "before");
@@ -279,8 +279,8 @@ final class JarComparisonBench {
                 new Function("moderation-api", "moderation-api",
                         "dev.sentinel.functions.moderation.ModerationApiHandler",
                         sample(events, "api-get-moderation.json"), env),
-                new Function("scan-upload (rekognition)", "scan-upload", "dev.sentinel.functions.scan.ScanUploadHandler",
-                        scan, env));
+                new Function("scan-upload (rekognition)", "scan-upload",
+                        "dev.sentinel.functions.scan.ScanUploadHandler", scan, env));
     }
 
     private static Map<String, String> endpoints(LocalAws servers) {
