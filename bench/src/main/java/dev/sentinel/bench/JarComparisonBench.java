@@ -67,6 +67,7 @@ final class JarComparisonBench {
         int memory = intOption(args, "--memory", 1024);
         int logAt = args.indexOf("--class-log");
         Path classLog = logAt >= 0 ? Path.of(args.get(logAt + 1)).toAbsolutePath() : null;
+        String loadBefore = loadAverage();
 
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         PrintStream stdout = System.out;
@@ -91,16 +92,17 @@ final class JarComparisonBench {
                     + (classLog == null ? "" : classes(functions, builds, memory, classLog));
             System.out.print(text);
             Path results = repo.resolve("bench/results/function-jars.md");
-            Files.writeString(results, "# Function jars before and after\n\n" + header(before, runs, memory) + text);
+            Files.writeString(results, "# Function jars before and after\n\n" + header(before, runs, memory, loadBefore)
+                    + text);
             PROGRESS.println("Written: " + repo.relativize(results));
         }
         System.exit(0);
     }
 
-    private static String header(Path before, int runs, int memory) {
+    private static String header(Path before, int runs, int memory, String loadBefore) {
         return String.format(Locale.ROOT, "%s, %s, load average before the run %s. `jars %s --runs %d --memory %d`: "
                         + "before = the jars built in that checkout, after = this one's.%n%n", java.time.Instant.now(),
-                machine(), loadAverage(), before, runs, memory);
+                machine(), loadBefore, before, runs, memory);
     }
 
     private static String compare(List<Function> functions, Map<String, ColdStartBench> builds, int runs, int memory)
