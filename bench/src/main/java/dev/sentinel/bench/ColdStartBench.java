@@ -38,6 +38,22 @@ final class ColdStartBench {
         this.baseEnv = baseEnv;
     }
 
+    /** The same probe on the function jars of another checkout ({@code checkout}/functions/&lt;module&gt;/target). */
+    ColdStartBench withJarsOf(Path checkout) {
+        return new ColdStartBench(checkout, probeJar, baseEnv);
+    }
+
+    private ColdStartBench(Path repo, Path probeJar, Map<String, String> baseEnv) {
+        this.repo = repo;
+        this.probeJar = probeJar;
+        this.baseEnv = baseEnv;
+    }
+
+    /** The deployment jar of {@code module} this bench starts. */
+    Path jar(String module) {
+        return repo.resolve("functions").resolve(module).resolve("target").resolve(module + ".jar");
+    }
+
     /**
      * The probe and the trivial handler in a jar of their own: the children get nothing else of the bench, and a
      * class-data archive accepts only jars on the class path, not directories.
@@ -93,10 +109,10 @@ final class ColdStartBench {
                 samples.get(0).path("firstResponse").asText());
     }
 
-    private JsonNode runOnce(Subject subject, int memoryMb, List<String> flags)
+    /** One cold start: the probe's JSON line (timings, memory, classes loaded, the first response). */
+    JsonNode runOnce(Subject subject, int memoryMb, List<String> flags)
             throws IOException, InterruptedException {
-        Path jar = repo.resolve("functions").resolve(subject.module()).resolve("target")
-                .resolve(subject.module() + ".jar");
+        Path jar = jar(subject.module());
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the functions first (mvn -DskipTests package)");
         }

@@ -37,6 +37,8 @@ public final class ColdStartProbe {
         String firstResponse = invoke(handler, Path.of(args[1]));
         long t2 = System.nanoTime();
         long firstDone = System.currentTimeMillis();
+        double cpuMsAtFirstResult = processCpuMs();
+        long classesAtFirstResult = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
         double[] warm = new double[args.length - 2];
         for (int i = 2; i < args.length; i++) {
             long start = System.nanoTime();
@@ -52,10 +54,11 @@ public final class ColdStartProbe {
         java.util.Arrays.sort(warm);
         System.out.printf(Locale.ROOT, "{\"jvmToMainMs\":%d,\"initMs\":%.1f,\"primeMs\":%.1f,\"firstInvokeMs\":%.1f,"
                         + "\"jvmStartToFirstResultMs\":%d,\"warmMedianMs\":%.2f,\"peakHeapMb\":%.1f,"
-                        + "\"rssPeakMb\":%.1f,\"firstResponse\":\"%s\"}%n",
+                        + "\"rssPeakMb\":%.1f,\"classesAtFirstResult\":%d,\"cpuMsAtFirstResult\":%.0f,"
+                        + "\"firstResponse\":\"%s\"}%n",
                 mainAt - jvmStart, (t1 - t0) / 1e6 - primeMs, primeMs, (t2 - t1) / 1e6, firstDone - jvmStart,
                 warm.length == 0 ? 0.0 : warm[warm.length / 2], peakHeap / 1048576.0, peakRssMb(),
-                firstResponse.replaceAll("[\"\\\\\\p{Cntrl}]", "'"));
+                classesAtFirstResult, cpuMsAtFirstResult, firstResponse.replaceAll("[\"\\\\\\p{Cntrl}]", "'"));
         System.out.flush();
         // SDK and server threads would keep the JVM alive; the measurement is done.
         System.exit(0);
@@ -80,6 +83,21 @@ public final class ColdStartProbe {
         handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(event)), out, null);
         String response = out.toString(java.nio.charset.StandardCharsets.UTF_8);
         return response.length() > 160 ? response.substring(0, 160) : response;
+    }
+
+    /**
+     * CPU time the whole process has used (every thread: the JIT compilers' and the collector's too), from
+     * /proc/self/stat in clock ticks of 10 ms; -1 where /proc is not there. Less sensitive than wall time to
+     * other work on the machine, and what a Lambda function's fraction of a vCPU has to supply.
+     */
+    private static double processCpuMs() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The process's peak resident set (VmHWM), or -1 where /proc is not there. */

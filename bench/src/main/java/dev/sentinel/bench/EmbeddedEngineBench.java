@@ -54,6 +54,10 @@ public final class EmbeddedEngineBench {
             BenchAll.run(Arrays.asList(args).subList(1, args.length));
             return;
         }
+        if (mode.equals("jars")) {
+            JarComparisonBench.run(Path.of("").toAbsolutePath(), Arrays.asList(args).subList(1, args.length));
+            return;
+        }
         if (mode.equals("animations")) {
             AnimationCallsBench.run(Path.of("").toAbsolutePath());
             return;
@@ -64,7 +68,8 @@ public final class EmbeddedEngineBench {
             case "kernels" -> System.out.print(EngineComparison.markdown(EngineComparison.run(10, 40)));
             case "layers" -> printLayers(layerBreakdown(classifier, input224(Path.of(BENCH_IMAGE)), 30));
             case "false-positives" -> falsePositives(classifier, Arrays.stream(args).skip(1).map(Path::of).toList());
-            default -> throw new IllegalArgumentException("modes: all [--quick], animations, speed, kernels, layers, "
+            default -> throw new IllegalArgumentException("modes: all [--quick], jars BEFORE_CHECKOUT, animations, "
+                    + "speed, kernels, layers, "
                     + "false-positives FOLDER..., jmh [JMH args]");
         }
     }

@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -123,5 +125,19 @@ class AwsClientsTest {
             IllegalStateException noSqs = assertThrows(IllegalStateException.class, handedIn::sqs);
             assertTrue(noSqs.getMessage().contains("handed in already built"), noSqs.getMessage());
         }
+    }
+
+    @Test
+    void lambdaKeysAreReadFromTheEnvironmentAndEverythingElseUsesTheDefaultChain() {
+        java.util.Map<String, String> lambda = java.util.Map.of("AWS_LAMBDA_FUNCTION_NAME", "review-api",
+                "AWS_ACCESS_KEY_ID", "id", "AWS_SECRET_ACCESS_KEY", "secret", "AWS_SESSION_TOKEN", "token");
+        assertTrue(AwsClients.credentials(lambda) instanceof EnvironmentVariableCredentialsProvider);
+        // SnapStart: container credentials, no keys in the environment.
+        assertTrue(AwsClients.credentials(java.util.Map.of("AWS_LAMBDA_FUNCTION_NAME", "review-api",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9001/2021-04-23/credentials"))
+                instanceof DefaultCredentialsProvider);
+        // A workstation or CI with keys (or a profile): the default chain, as before.
+        assertTrue(AwsClients.credentials(java.util.Map.of("AWS_ACCESS_KEY_ID", "id", "AWS_SECRET_ACCESS_KEY",
+                "secret")) instanceof DefaultCredentialsProvider);
     }
 }

@@ -220,6 +220,55 @@ class LeanFunctionJarsTest {
     }
 
     /**
+     * Every route and schedule of each API function, from the sample events, answered by the function's jar alone
+     * in one new JVM: a class the jar leaves out (an image decoder, the embedded engine, a part of an SDK module)
+     * shows as a crashed request (500) or as the child's error. The ids the samples name mostly do not exist
+     * here, so 4xx answers are expected; no answer may be 5xx. The review preview decodes and re-encodes a real
+     * stored image. The rescan route has its own test (its messages would be counted there).
+     */
+    @Test
+    void everyRouteOfEachApiFunctionAnswersFromItsOwnJar() throws Exception {
+        String previewed = scanInProcess("users/erin/preview.jpg");
+        ObjectNode preview = (ObjectNode) SampleEvents.load("api-get-review-preview.json");
+        preview.put("rawPath", "/reviews/" + previewed + "/preview");
+        ((ObjectNode) preview.get("pathParameters")).put("id", previewed);
+        ObjectNode console = (ObjectNode) SampleEvents.load("api-get-reviews.json");
+        console.put("routeKey", "GET /console/{asset}").put("rawPath", "/console/console.js").remove("rawQueryString");
+        console.putObject("pathParameters").put("asset", "console.js");
+
+        Map<String, List<JsonNode>> answers = new LinkedHashMap<>();
+        answers.put("review-api", run("review-api", "dev.sentinel.functions.review.ReviewApiHandler",
+                Set.of("s3", "dynamodb"), events("api-get-reviews.json", "api-post-review-decision.json",
+                        "api-get-child-safety-report.json", "api-get-transparency-report.json",
+                        "schedule-review-deadlines.json", preview, console)));
+        answers.put("notice-api", run("notice-api", "dev.sentinel.functions.notice.NoticeApiHandler",
+                Set.of("s3", "dynamodb"), events("api-get-notice.json", "api-post-notice.json")));
+        answers.put("appeal-api", run("appeal-api", "dev.sentinel.functions.appeal.AppealApiHandler",
+                Set.of("s3", "dynamodb"), events("api-get-appeal.json", "api-post-appeal.json",
+                        "api-post-appeal-decision.json")));
+        answers.put("operations-api", run("operations-api", "dev.sentinel.functions.operations.OperationsApiHandler",
+                Set.of("s3", "sqs"), events("api-get-redrives.json", "api-post-redrive.json",
+                        "schedule-queue-depths.json")));
+        answers.put("moderation-api", run("moderation-api", "dev.sentinel.functions.moderation.ModerationApiHandler",
+                Set.of("s3", "dynamodb", "rekognition", "sqs"), events("api-get-moderation.json",
+                        "api-get-moderation-audit.json", "api-get-object-verdicts.json", "api-get-hash-lists.json",
+                        "api-post-hash-list.json", "api-post-moderation-inline.json")));
+
+        assertAll(answers.entrySet().stream().flatMap(function -> function.getValue().stream()
+                .map(answer -> () -> assertTrue(answer.path("statusCode").asInt(200) < 500,
+                        function.getKey() + " answered " + answer))));
+        JsonNode previewAnswer = answers.get("review-api").get(5);
+        assertEquals(200, previewAnswer.path("statusCode").asInt(), previewAnswer.toString());
+        assertEquals("image/jpeg", body(previewAnswer).path("contentType").asText(), previewAnswer.toString());
+    }
+
+    /** Sample events by file name, or events already made. */
+    private static JsonNode[] events(Object... samples) {
+        return java.util.Arrays.stream(samples).map(sample -> sample instanceof JsonNode event ? event
+                : SampleEvents.load((String) sample)).toArray(JsonNode[]::new);
+    }
+
+    /**
      * Each jar holds the library modules its function depends on and no other: the API functions that take no
      * on-demand checks (review, notice, appeal, operations) hold sentinel-core and sentinel-api, with no scan path,
      * no embedded engine and its weights, no provenance readers, and no Rekognition client; only review, whose

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
@@ -119,8 +120,21 @@ public final class AwsClients implements AutoCloseable {
         String region = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
         boolean customS3 = env.containsKey("AWS_ENDPOINT_URL_S3") || env.containsKey("AWS_ENDPOINT_URL");
         boolean pathStyle = customS3 || Boolean.parseBoolean(env.getOrDefault("S3_FORCE_PATH_STYLE", "false"));
-        return create(new Settings(Region.of(region), DefaultCredentialsProvider.builder().build(), null, null, null,
-                pathStyle, rekognition, null));
+        return create(new Settings(Region.of(region), credentials(env), null, null, null, pathStyle, rekognition,
+                null));
+    }
+
+    /**
+     * In Lambda without SnapStart the runtime puts the role's credentials in the environment: read them there, as
+     * AWS's Lambda start-up guide for the SDK advises, rather than through the default chain, which builds its
+     * profile, container and instance-metadata providers too. SnapStart functions get container credentials instead
+     * (no keys in the environment) and everything outside Lambda (profiles, SSO) keeps the default chain.
+     */
+    static AwsCredentialsProvider credentials(Map<String, String> env) {
+        boolean lambdaKeys = env.containsKey("AWS_LAMBDA_FUNCTION_NAME") && env.containsKey("AWS_ACCESS_KEY_ID")
+                && env.containsKey("AWS_SECRET_ACCESS_KEY");
+        return lambdaKeys ? EnvironmentVariableCredentialsProvider.create()
+                : DefaultCredentialsProvider.builder().build();
     }
 
     /** Builds no client yet: each is built when its accessor is first called. */

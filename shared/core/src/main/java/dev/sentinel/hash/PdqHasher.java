@@ -175,26 +175,22 @@ public final class PdqHasher {
      * same additions in the same order as the one-column version, so the results are identical.
      */
     static void boxColumns(float[] in, float[] out, int rows, int cols, int window) {
-        int half = (window + 2) / 2;
-        int phase1 = half - 1;
-        int phase2 = window - half + 1;
-        int phase3 = rows - window;
-        int phase4 = half - 1;
+        BoxPhases phases = BoxPhases.of(rows, window);
         float[] sum = new float[cols];
         int current = 0;
         int ri = 0;
         int li = 0;
         int oi = 0;
-        for (int i = 0; i < phase1; i++, ri++) {
+        for (int i = 0; i < phases.fill(); i++, ri++) {
             addRow(sum, in, ri * cols, cols);
             current++;
         }
-        for (int i = 0; i < phase2; i++, ri++, oi++) {
+        for (int i = 0; i < phases.grow(); i++, ri++, oi++) {
             addRow(sum, in, ri * cols, cols);
             current++;
             writeRow(out, oi * cols, sum, current, cols);
         }
-        for (int i = 0; i < phase3; i++, ri++, li++, oi++) {
+        for (int i = 0; i < phases.slide(); i++, ri++, li++, oi++) {
             int r = ri * cols;
             int l = li * cols;
             for (int x = 0; x < cols; x++) {
@@ -203,7 +199,7 @@ public final class PdqHasher {
             }
             writeRow(out, oi * cols, sum, current, cols);
         }
-        for (int i = 0; i < phase4; i++, li++, oi++) {
+        for (int i = 0; i < phases.shrink(); i++, li++, oi++) {
             int l = li * cols;
             for (int x = 0; x < cols; x++) {
                 sum[x] -= in[l + x];
@@ -225,6 +221,17 @@ public final class PdqHasher {
         }
     }
 
+    /**
+     * A centred box window of {@code window} values running over a line of {@code length}: it first fills without
+     * output, then grows with output until full, slides at full size, and shrinks at the far end.
+     */
+    record BoxPhases(int fill, int grow, int slide, int shrink) {
+        static BoxPhases of(int length, int window) {
+            int half = (window + 2) / 2;
+            return new BoxPhases(half - 1, window - half + 1, length - window, half - 1);
+        }
+    }
+
     /** Window of the box filter: the input dimension per output cell, halved, rounded up. */
     static int windowSize(int dimension) {
         return (dimension + 2 * GRID - 1) / (2 * GRID);
@@ -235,29 +242,25 @@ public final class PdqHasher {
      * shrinks at the ends rather than padding, so edges are averages of real pixels.
      */
     static void box(float[] in, float[] out, int start, int length, int stride, int window) {
-        int half = (window + 2) / 2;
-        int phase1 = half - 1;
-        int phase2 = window - half + 1;
-        int phase3 = length - window;
-        int phase4 = half - 1;
+        BoxPhases phases = BoxPhases.of(length, window);
         int li = start;
         int ri = start;
         int oi = start;
         float sum = 0f;
         int current = 0;
-        for (int i = 0; i < phase1; i++) {
+        for (int i = 0; i < phases.fill(); i++) {
             sum += in[ri];
             current++;
             ri += stride;
         }
-        for (int i = 0; i < phase2; i++) {
+        for (int i = 0; i < phases.grow(); i++) {
             sum += in[ri];
             current++;
             out[oi] = sum / current;
             ri += stride;
             oi += stride;
         }
-        for (int i = 0; i < phase3; i++) {
+        for (int i = 0; i < phases.slide(); i++) {
             sum += in[ri];
             sum -= in[li];
             out[oi] = sum / current;
@@ -265,7 +268,7 @@ public final class PdqHasher {
             ri += stride;
             oi += stride;
         }
-        for (int i = 0; i < phase4; i++) {
+        for (int i = 0; i < phases.shrink(); i++) {
             sum -= in[li];
             current--;
             out[oi] = sum / current;
@@ -279,36 +282,32 @@ public final class PdqHasher {
      * sees the same additions and subtractions in the same order, so each kept value is the one box would give.
      */
     static void boxAt(float[] in, int start, int length, int window, int[] at, float[] out, int outStart) {
-        int half = (window + 2) / 2;
-        int phase1 = half - 1;
-        int phase2 = window - half + 1;
-        int phase3 = length - window;
-        int phase4 = half - 1;
+        BoxPhases phases = BoxPhases.of(length, window);
         int li = start;
         int ri = start;
         int position = 0;
         int next = 0;
         float sum = 0f;
         int current = 0;
-        for (int i = 0; i < phase1; i++) {
+        for (int i = 0; i < phases.fill(); i++) {
             sum += in[ri++];
             current++;
         }
-        for (int i = 0; i < phase2; i++, position++) {
+        for (int i = 0; i < phases.grow(); i++, position++) {
             sum += in[ri++];
             current++;
             while (next < at.length && at[next] == position) {
                 out[outStart + next++] = sum / current;
             }
         }
-        for (int i = 0; i < phase3; i++, position++) {
+        for (int i = 0; i < phases.slide(); i++, position++) {
             sum += in[ri++];
             sum -= in[li++];
             while (next < at.length && at[next] == position) {
                 out[outStart + next++] = sum / current;
             }
         }
-        for (int i = 0; i < phase4; i++, position++) {
+        for (int i = 0; i < phases.shrink(); i++, position++) {
             sum -= in[li++];
             current--;
             while (next < at.length && at[next] == position) {
@@ -324,10 +323,9 @@ public final class PdqHasher {
      * to {@code out} at {@code (row + r) * outWidth} plus the position (or the index in {@code at}).
      */
     static void boxFourRows(float[] in, int row, int cols, int window, int[] at, float[] out, int outWidth) {
-        int half = (window + 2) / 2;
-        int phase1 = half - 1;
-        int phase2 = window - half + 1;
-        int phase3 = cols - window;
+        BoxPhases phases = BoxPhases.of(cols, window);
+        int fullFrom = phases.fill() + phases.grow();
+        int shrinkFrom = fullFrom + phases.slide();
         int b0 = row * cols;
         int b1 = b0 + cols;
         int b2 = b1 + cols;
@@ -341,31 +339,31 @@ public final class PdqHasher {
         int ri = 0;
         int li = 0;
         int next = 0;
-        int end = phase1 + phase2 + phase3 + (half - 1);
+        int end = shrinkFrom + phases.shrink();
         for (int step = 0; step < end; step++) {
-            if (step < phase1 + phase2 + phase3) {
+            if (step < shrinkFrom) {
                 s0 += in[b0 + ri];
                 s1 += in[b1 + ri];
                 s2 += in[b2 + ri];
                 s3 += in[b3 + ri];
                 ri++;
             }
-            if (step >= phase1 + phase2) {
+            if (step >= fullFrom) {
                 s0 -= in[b0 + li];
                 s1 -= in[b1 + li];
                 s2 -= in[b2 + li];
                 s3 -= in[b3 + li];
                 li++;
             }
-            if (step < phase1 + phase2) {
+            if (step < fullFrom) {
                 current++;
-            } else if (step >= phase1 + phase2 + phase3) {
+            } else if (step >= shrinkFrom) {
                 current--;
             }
-            if (step < phase1) {
+            if (step < phases.fill()) {
                 continue;
             }
-            int position = step - phase1;
+            int position = step - phases.fill();
             if (at == null) {
                 out[o0 + position] = s0 / current;
                 out[o0 + outWidth + position] = s1 / current;

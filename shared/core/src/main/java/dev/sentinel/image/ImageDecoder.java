@@ -44,11 +44,6 @@ public final class ImageDecoder {
     /** Rekognition's own ceiling is 10,000 x 10,000; nothing larger is worth the decode time. */
     public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
 
-    static {
-        // Lambda's only writable disk is a small /tmp; decode from memory.
-        ImageIO.setUseCache(false);
-    }
-
     /** Long enough for any honest image of the allowed size on a small Lambda; hostile files can take forever. */
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(10);
     /** The pixel cap at 8-bit RGBA: anything larger at full size is not an image people share but a bomb. */
@@ -312,6 +307,7 @@ public final class ImageDecoder {
 
     /** @param firstFrameOnly read forward only and skip metadata (an animation's frames need both) */
     private static <T> T withReader(byte[] bytes, boolean firstFrameOnly, ReaderWork<T> work) {
+        useMemoryOnly();
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -331,6 +327,27 @@ public final class ImageDecoder {
             // Decoders signal corrupt input with IIOException, but also with arbitrary runtime exceptions.
             throw new UnreadableImageException("the image cannot be decoded: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Applies ImageIO's settings before the first image is read or written (idempotent). Not when this class is
+     * first named: ImageIO's first use scans for its plugins, which the functions that never handle an image (and
+     * the settings that only name a limit of this class) need not pay at init.
+     */
+    static void useMemoryOnly() {
+        MemoryOnly.apply();
+    }
+
+    private static final class MemoryOnly {
+
+        static {
+            // Lambda's only writable disk is a small /tmp; decode and encode in memory.
+            ImageIO.setUseCache(false);
+        }
+
+        static void apply() {
+            // Initialising this class is the work.
         }
     }
 }

@@ -34,6 +34,7 @@ public final class JpegCopies {
 
     /** @param quality JPEG quality from 0 to 1 */
     public static byte[] encode(BufferedImage image, float quality) {
+        ImageDecoder.useMemoryOnly();
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream out = new ByteArrayOutputStream(image.getWidth() * image.getHeight() / 4);
         try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {

@@ -621,22 +621,36 @@ final class ForwardPlan {
         }
     }
 
+    /** An unfused layer of one input map whose output map starts from zeros (its channel padding stays zero). */
+    private abstract static class MapOp extends Op {
+        final Tensor in;
+
+        MapOp(Tensor in) {
+            this.in = in;
+        }
+
+        @Override
+        final void run(Workspace ws, int threads) {
+            float[] y = ws.map(out);
+            Arrays.fill(y, 0, out.floats(), 0f);
+            compute(ws, ws.map(in), y);
+        }
+
+        abstract void compute(Workspace ws, float[] x, float[] y);
+    }
+
     /** An unfused ZeroPadding2D. */
-    private final class PadOp extends Op {
-        private final Tensor in;
+    private final class PadOp extends MapOp {
         private final Layers.Padding pad;
 
         PadOp(Tensor in, Layers.Padding pad, Slots slots) {
-            this.in = in;
+            super(in);
             this.pad = pad;
             this.out = allocate(slots, in.h() + pad.top() + pad.bottom(), in.w() + pad.left() + pad.right(), in.c());
         }
 
         @Override
-        void run(Workspace ws, int threads) {
-            float[] x = ws.map(in);
-            float[] y = ws.map(out);
-            Arrays.fill(y, 0, out.floats(), 0f);
+        void compute(Workspace ws, float[] x, float[] y) {
             for (int iy = 0; iy < in.h(); iy++) {
                 for (int ix = 0; ix < in.w(); ix++) {
                     System.arraycopy(x, (iy * in.w() + ix) * in.stride(), y,
@@ -647,19 +661,14 @@ final class ForwardPlan {
     }
 
     /** Per-channel work on every pixel of one map, leaving the channel padding zero. */
-    private abstract class ChannelOp extends Op {
-        final Tensor in;
-
+    private abstract class ChannelOp extends MapOp {
         ChannelOp(Tensor in, Slots slots) {
-            this.in = in;
+            super(in);
             this.out = allocate(slots, in.h(), in.w(), in.c());
         }
 
         @Override
-        void run(Workspace ws, int threads) {
-            float[] x = ws.map(in);
-            float[] y = ws.map(out);
-            Arrays.fill(y, 0, out.floats(), 0f);
+        final void compute(Workspace ws, float[] x, float[] y) {
             for (int p = 0; p < in.h() * in.w(); p++) {
                 for (int ch = 0; ch < in.c(); ch++) {
                     y[p * out.stride() + ch] = apply(ws, p, ch, x[p * in.stride() + ch]);
@@ -729,22 +738,18 @@ final class ForwardPlan {
         }
     }
 
-    private final class PoolOp extends Op {
-        private final Tensor in;
+    private final class PoolOp extends MapOp {
         private final Layers.AveragePooling2D pool;
 
         PoolOp(Tensor in, Layers.AveragePooling2D pool, Slots slots) {
-            this.in = in;
+            super(in);
             this.pool = pool;
             this.out = allocate(slots, (in.h() - pool.ph()) / pool.sh() + 1, (in.w() - pool.pw()) / pool.sw() + 1,
                     in.c());
         }
 
         @Override
-        void run(Workspace ws, int threads) {
-            float[] x = ws.map(in);
-            float[] y = ws.map(out);
-            Arrays.fill(y, 0, out.floats(), 0f);
+        void compute(Workspace ws, float[] x, float[] y) {
             for (int oy = 0; oy < out.h(); oy++) {
                 for (int ox = 0; ox < out.w(); ox++) {
                     int o = (oy * out.w() + ox) * out.stride();
@@ -764,19 +769,14 @@ final class ForwardPlan {
         }
     }
 
-    private final class FlattenOp extends Op {
-        private final Tensor in;
-
+    private final class FlattenOp extends MapOp {
         FlattenOp(Tensor in, Slots slots) {
-            this.in = in;
+            super(in);
             this.out = allocate(slots, 1, 1, in.h() * in.w() * in.c());
         }
 
         @Override
-        void run(Workspace ws, int threads) {
-            float[] x = ws.map(in);
-            float[] y = ws.map(out);
-            Arrays.fill(y, 0, out.floats(), 0f);
+        void compute(Workspace ws, float[] x, float[] y) {
             for (int p = 0; p < in.h() * in.w(); p++) {
                 System.arraycopy(x, p * in.stride(), y, p * in.c(), in.c());
             }

@@ -28,9 +28,13 @@ interface Kernels {
     /** Vector width in bits (32 for the scalar path). */
     int bits();
 
-    int channelAlign();
-
+    /** Output channels per panel of a packed pointwise kernel. */
     int panelWidth();
+
+    /** A map's channels are padded to a multiple of this, so a kernel never reads past a pixel's row. */
+    default int channelAlign() {
+        return panelWidth();
+    }
 
     /**
      * For {@code rows} consecutive pixels of {@code x} (each {@code xStride} floats apart, the first {@code cin}

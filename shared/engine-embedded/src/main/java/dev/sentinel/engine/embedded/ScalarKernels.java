@@ -22,18 +22,13 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public int bits() {
-        return Float.SIZE;
-    }
-
-    @Override
-    public int channelAlign() {
-        return PANEL;
-    }
-
-    @Override
     public int panelWidth() {
         return PANEL;
+    }
+
+    @Override
+    public int bits() {
+        return Float.SIZE;
     }
 
     @Override
