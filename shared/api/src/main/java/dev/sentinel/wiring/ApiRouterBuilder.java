@@ -174,7 +174,10 @@ public final class ApiRouterBuilder {
                 api.appealWindow(), hashMatching(scan, clients, clock));
     }
 
-    /** The hash bank when one is configured; it is loaded on first use and refreshed every five minutes. */
+    /**
+     * The hash bank when one is configured, for reviews here and for the scan path (ScanServiceBuilder); it is
+     * loaded on first use and refreshed every five minutes.
+     */
     public static HashMatching hashMatching(ScanSettings settings, AwsClients clients, Clock clock) {
         return settings.hashBankTable() == null ? HashMatching.none()
                 : new DynamoHashBank(clients.dynamo(), settings.hashBankTable(), Duration.ofMinutes(5), clock);

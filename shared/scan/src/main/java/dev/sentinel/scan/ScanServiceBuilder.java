@@ -8,7 +8,6 @@ import dev.sentinel.engine.FaceAges;
 import dev.sentinel.engine.ModerationEngine;
 import dev.sentinel.engine.RekognitionEngine;
 import dev.sentinel.engine.RekognitionFaceAges;
-import dev.sentinel.hash.HashMatching;
 import dev.sentinel.image.ImageDecoder;
 import dev.sentinel.image.RekognitionImages;
 import dev.sentinel.log.StructuredLog;
@@ -118,12 +117,7 @@ public final class ScanServiceBuilder {
         SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(), Taxonomy.v7());
         ChildSafetyReports reports = settings.casesTable() == null ? ChildSafetyReports.none()
                 : new DynamoCaseStore(clients.dynamo(), settings.casesTable());
-        return new ScanExtensions(hashMatching(settings, clients, clock), signals, reports);
-    }
-
-    /** The hash bank when one is configured ({@link ApiRouterBuilder#hashMatching}, the same for both paths). */
-    public static HashMatching hashMatching(ScanSettings settings, AwsClients clients, Clock clock) {
-        return ApiRouterBuilder.hashMatching(settings, clients, clock);
+        return new ScanExtensions(ApiRouterBuilder.hashMatching(settings, clients, clock), signals, reports);
     }
 
     /**
