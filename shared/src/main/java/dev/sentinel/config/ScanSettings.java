@@ -28,11 +28,12 @@ import java.util.stream.Collectors;
  * @param casesTable       where child-safety report records go; null for nowhere
  * @param retry            how deliveries of the same upload are kept apart and when retrying stops
  * @param deadlines        how a batch of deliveries fits the function's timeout
+ * @param likeness         likeness protection (the face collection of registered people); null when off
  */
 public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable,
                            String policySource, long maxObjectBytes, String engine, double cascadeEscalateAt,
                            String hashBankTable, SafetySettings safety, String casesTable, Retry retry,
-                           Deadlines deadlines) {
+                           Deadlines deadlines, dev.sentinel.likeness.LikenessSettings likeness) {
 
     /**
      * @param claimTtl          how long a delivery holds its claim on an upload; a crashed holder's claim lapses
@@ -82,6 +83,14 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         deadlines = deadlines == null ? Deadlines.DEFAULT : deadlines;
     }
 
+    /** Without likeness protection. */
+    public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
+                        long maxObjectBytes, String engine, double cascadeEscalateAt, String hashBankTable,
+                        SafetySettings safety, String casesTable, Retry retry, Deadlines deadlines) {
+        this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine, cascadeEscalateAt,
+                hashBankTable, safety, casesTable, retry, deadlines, null);
+    }
+
     public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
                         long maxObjectBytes, String engine, double cascadeEscalateAt, String hashBankTable,
                         SafetySettings safety, String casesTable, Retry retry) {
@@ -110,22 +119,28 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
 
     public ScanSettings withHashBank(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, table, safety, casesTable, retry, deadlines);
+                cascadeEscalateAt, table, safety, casesTable, retry, deadlines, likeness);
     }
 
     public ScanSettings withCasesTable(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, table, retry, deadlines);
+                cascadeEscalateAt, hashBankTable, safety, table, retry, deadlines, likeness);
     }
 
     public ScanSettings withRetry(Retry newRetry) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, casesTable, newRetry, deadlines);
+                cascadeEscalateAt, hashBankTable, safety, casesTable, newRetry, deadlines, likeness);
     }
 
     public ScanSettings withDeadlines(Deadlines newDeadlines) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, casesTable, retry, newDeadlines);
+                cascadeEscalateAt, hashBankTable, safety, casesTable, retry, newDeadlines, likeness);
+    }
+
+    /** These settings with likeness protection on (or off, for null). */
+    public ScanSettings withLikeness(dev.sentinel.likeness.LikenessSettings newLikeness) {
+        return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
+                cascadeEscalateAt, hashBankTable, safety, casesTable, retry, deadlines, newLikeness);
     }
 
     public boolean scans(String bucket) {
@@ -188,7 +203,8 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? defaultPolicyFor(engine) : policy,
                 maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank, SafetySettings.fromEnvironment(env),
                 env.getOrDefault("CASES_TABLE", "").isBlank() ? null : env.get("CASES_TABLE").trim(),
-                new Retry(Duration.ofSeconds(claimSeconds), holdAfter), deadlines);
+                new Retry(Duration.ofSeconds(claimSeconds), holdAfter), deadlines,
+                dev.sentinel.likeness.LikenessSettings.fromEnvironment(env));
     }
 
     private static Deadlines deadlines(Map<String, String> env, Duration claimTtl, List<String> problems) {

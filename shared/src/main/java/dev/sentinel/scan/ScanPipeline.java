@@ -77,8 +77,12 @@ public final class ScanPipeline {
             faces = new RekognitionFaceAges(clients.rekognition(), new RekognitionEngine(clients.rekognition(),
                     new RekognitionImages(new ImageDecoder()), 50, rekognitionReadsS3));
         }
+        // Likeness hook: registered faces are searched for in sexual images, when a collection is configured.
+        dev.sentinel.likeness.LikenessGuard likeness = settings.likeness() == null ? null
+                : dev.sentinel.likeness.LikenessPipeline.guard(settings.likeness(), clients, rekognitionReadsS3, clock,
+                        settings.deadlines().rekognition().callTimeout());
         SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(),
-                dev.sentinel.policy.Taxonomy.v7());
+                dev.sentinel.policy.Taxonomy.v7(), likeness);
         ChildSafetyReports reports = settings.casesTable() == null ? ChildSafetyReports.none()
                 : new dev.sentinel.store.DynamoCaseStore(clients.dynamo(), settings.casesTable());
         return new ScanExtensions(hashMatching(settings, clients, clock), signals, reports);

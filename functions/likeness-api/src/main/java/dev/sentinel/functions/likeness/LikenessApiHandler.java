@@ -1,0 +1,64 @@
+package dev.sentinel.functions.likeness;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.sentinel.api.HttpApiEvents;
+import dev.sentinel.api.Router;
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.likeness.LikenessPipeline;
+import dev.sentinel.likeness.LikenessRegistry;
+import dev.sentinel.likeness.LikenessSettings;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.runtime.Priming;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * Likeness registration: enrolment with consent, self-submitted hashes, renewal and withdrawal
+ * (/likeness/registrations...), and reviewers' findings on matches. The only function that may index faces into
+ * the collection or delete them. A schedule in the template invokes it daily to erase expired registrations.
+ */
+public final class LikenessApiHandler implements RequestStreamHandler {
+
+    /** Built once per container, at class initialisation, and primed before the SnapStart snapshot. */
+    private static final class Container {
+        static final Map<String, String> ENV = System.getenv();
+        static final LikenessSettings SETTINGS = required(LikenessSettings.fromEnvironment(ENV));
+        static final AwsClients CLIENTS = AwsClients.fromEnvironment(ENV);
+        static final LikenessRegistry REGISTRY = LikenessPipeline.registry(SETTINGS, CLIENTS,
+                ENV.get("HASH_BANK_TABLE"), ENV.get("CASES_TABLE"), Clock.systemUTC());
+        static final Router ROUTER = LikenessPipeline.router(REGISTRY, SETTINGS, CLIENTS, ENV.get("VERDICTS_TABLE"),
+                ENV.get("CASES_TABLE"), StructuredLog.stdout("likeness-api"), Clock.systemUTC());
+        static final Priming PRIMING = Priming.beforeSnapshot("likeness-api", () -> ROUTER.prime(
+                "GET /likeness/registrations/{id}", Map.of("id", "lk-" + "0".repeat(32))),
+                StructuredLog.stdout("likeness-api"));
+
+        private static LikenessSettings required(LikenessSettings settings) {
+            if (settings == null) {
+                throw new IllegalStateException("the likeness function needs LIKENESS_COLLECTION");
+            }
+            return settings;
+        }
+    }
+
+    private final Router router;
+    private final Runnable scheduled;
+
+    public LikenessApiHandler() {
+        this(Container.ROUTER, Container.REGISTRY::expireDue);
+    }
+
+    /** @param scheduled the daily expiry check a scheduled event runs */
+    public LikenessApiHandler(Router router, Runnable scheduled) {
+        this.router = router;
+        this.scheduled = scheduled;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        HttpApiEvents.respond(input, output, router, scheduled);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.sentinel.likeness;
+
+import dev.sentinel.api.Router;
+import dev.sentinel.aws.AwsClients;
+import dev.sentinel.engine.RekognitionEngine;
+import dev.sentinel.image.ImageDecoder;
+import dev.sentinel.image.RekognitionImages;
+import dev.sentinel.log.StructuredLog;
+import dev.sentinel.store.DynamoCaseStore;
+import dev.sentinel.store.DynamoHashBank;
+import dev.sentinel.store.DynamoVerdictStore;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Wires likeness protection from settings and SDK clients: the scan function's guard (searches only) and the
+ * registration function's registry and routes (indexes and deletes only).
+ */
+public final class LikenessPipeline {
+
+    private LikenessPipeline() {
+    }
+
+    /**
+     * The scan's likeness check. Alerts go to {@link LikenessSettings#alertsTopic} when one is set.
+     *
+     * @param rekognitionReadsS3 false when Rekognition cannot reach the buckets (a local S3 server)
+     * @param budget             how long one image's searches may go on before it is held instead
+     */
+    public static LikenessGuard guard(LikenessSettings settings, AwsClients clients, boolean rekognitionReadsS3,
+                                      Clock clock, Duration budget) {
+        RekognitionEngine images = new RekognitionEngine(clients.rekognition(), new RekognitionImages(
+                new ImageDecoder()), 50, rekognitionReadsS3);
+        LikenessAlerts alerts = settings.alertsTopic() == null ? LikenessAlerts.none()
+                : new SnsLikenessAlerts(clients.sns(), settings.alertsTopic());
+        return new LikenessGuard(new RekognitionFaceLocator(clients.rekognition(), images),
+                new RekognitionFaceCollection(clients.rekognition(), settings.collectionId()),
+                new DynamoLikenessStore(clients.dynamo(), settings.table()), alerts, settings, new ImageDecoder(),
+                clock, StructuredLog.stdout("likeness"), budget);
+    }
+
+    /** The registration function's registry: enrolment, hashes, withdrawal and the scheduled expiry. */
+    public static LikenessRegistry registry(LikenessSettings settings, AwsClients clients, String hashBankTable,
+                                            String casesTable, Clock clock) {
+        return new LikenessRegistry(new RekognitionFaceCollection(clients.rekognition(), settings.collectionId()),
+                new DynamoLikenessStore(clients.dynamo(), settings.table()),
+                new DynamoHashBank(clients.dynamo(), hashBankTable, Duration.ofMinutes(5), clock),
+                new DynamoCaseStore(clients.dynamo(), casesTable), settings, clock);
+    }
+
+    /** The registration function's routes. */
+    public static Router router(LikenessRegistry registry, LikenessSettings settings, AwsClients clients,
+                                String verdictTable, String casesTable, StructuredLog log, Clock clock) {
+        return new LikenessRoutes(registry, new DynamoLikenessStore(clients.dynamo(), settings.table()),
+                new DynamoVerdictStore(clients.dynamo(), verdictTable), new DynamoCaseStore(clients.dynamo(),
+                casesTable), clock).register(new Router(log));
+    }
+}
