@@ -16,11 +16,11 @@ import javax.imageio.ImageIO;
  * ({@link #draw}); the stand-in finds faces by looking for such frames in the decoded pixels, so it sees them in any
  * image that carries them: a reference photo, an upload, or a crop of an upload, re-encoded or resized.
  *
- * <p>Who a face is: the frame's interior is reduced to a 16 x 16 grid of mean luminance and each cell compared with
- * the grid's median, giving a 256-bit perceptual signature. The same face drawn into another image (other
- * background, other size, JPEG again) keeps nearly all of its bits; two different faces differ in about half. The
- * stand-in reports {@code similarity = 100 x (1 - differing bits / 256)}, so the same face scores in the high 90s
- * and a stranger around 50, like the real service's spread. Nothing here claims to recognise real people.
+ * <p>Who a face is: the frame's interior is reduced to a 16 x 16 grid of mean luminance, centred and scaled to unit
+ * length: a 256-value signature. The same face drawn into another image (other background, other size, cut out and
+ * JPEG-encoded again) keeps nearly the same grid; two different faces are uncorrelated. The stand-in reports
+ * {@code similarity = 50 + 50 x correlation}, so the same face scores 99 and more and a stranger around 50, like the
+ * real service's spread. Nothing here claims to recognise real people.
  *
  * <p>Quality, as IndexFaces's filter sees it: a face under {@value #SMALL_FACE_PIXELS} pixels a side is
  * SMALL_BOUNDING_BOX, an interior darker than {@value #DARK_MEAN} mean luminance is LOW_BRIGHTNESS, an interior with
@@ -37,10 +37,10 @@ public final class MarkedFaces {
     /**
      * One face found in an image, in pixels and as Rekognition's ratios of the image's size.
      *
-     * @param signature 256 bits, four longs
+     * @param signature the interior's 16 x 16 luminance grid, centred and of unit length
      * @param problems  quality problems as IndexFaces's UnindexedFaces reasons name them; empty for a good face
      */
-    public record Face(int x, int y, int width, int height, int imageWidth, int imageHeight, long[] signature,
+    public record Face(int x, int y, int width, int height, int imageWidth, int imageHeight, double[] signature,
                        List<String> problems) {
 
         public double left() {
@@ -64,12 +64,12 @@ public final class MarkedFaces {
         }
 
         /** 100 for the same signature, about 50 for an unrelated one. */
-        public double similarityTo(long[] other) {
-            int differing = 0;
+        public double similarityTo(double[] other) {
+            double correlation = 0;
             for (int i = 0; i < signature.length; i++) {
-                differing += Long.bitCount(signature[i] ^ other[i]);
+                correlation += signature[i] * other[i];
             }
-            return 100.0 * (1 - differing / 256.0);
+            return Math.max(0, Math.min(100, 50 + 50 * correlation));
         }
     }
 
@@ -150,7 +150,7 @@ public final class MarkedFaces {
             thickness++;
         }
         // Inside the frame, clear of the colour fringe compression leaves along it.
-        int inset = thickness + Math.max(2, bw / 20);
+        int inset = thickness + Math.max(2, bw / 10);
         int ix = x + inset;
         int iy = y + inset;
         int iw = bw - 2 * inset;
@@ -184,14 +184,16 @@ public final class MarkedFaces {
         }
         double mean = n == 0 ? 0 : sum / n;
         double spread = n == 0 ? 0 : Math.sqrt(Math.max(0, sumSquares / n - mean * mean));
-        double[] sorted = cells.clone();
-        Arrays.sort(sorted);
-        double median = (sorted[GRID * GRID / 2 - 1] + sorted[GRID * GRID / 2]) / 2;
-        long[] signature = new long[4];
+        double cellMean = Arrays.stream(cells).average().orElse(0);
+        double[] signature = new double[cells.length];
+        double norm = 0;
         for (int i = 0; i < cells.length; i++) {
-            if (cells[i] > median) {
-                signature[i / 64] |= 1L << (i % 64);
-            }
+            signature[i] = cells[i] - cellMean;
+            norm += signature[i] * signature[i];
+        }
+        norm = Math.sqrt(norm);
+        for (int i = 0; i < signature.length; i++) {
+            signature[i] = norm == 0 ? 0 : signature[i] / norm;
         }
         List<String> problems = new ArrayList<>();
         if (Math.min(bw, bh) < SMALL_FACE_PIXELS) {

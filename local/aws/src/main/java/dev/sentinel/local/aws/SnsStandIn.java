@@ -30,6 +30,7 @@ public final class SnsStandIn implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Published> published = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
 
     private SnsStandIn(HttpServer server) {
         this.server = server;
@@ -63,6 +64,12 @@ public final class SnsStandIn implements AutoCloseable {
         }
     }
 
+    /** The next {@code count} requests are answered with SNS's internal error (500), after the SDK's retries too. */
+    public SnsStandIn failNext(int count) {
+        failures.set(count);
+        return this;
+    }
+
     /** What was published to {@code topicArn}. */
     public List<Published> publishedTo(String topicArn) {
         return published().stream().filter(p -> p.topicArn().equals(topicArn)).toList();
@@ -81,6 +88,16 @@ public final class SnsStandIn implements AutoCloseable {
                     form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
+            }
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.getResponseHeaders().set("Content-Type", "text/xml");
+                byte[] out = ("<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>stand-in "
+                        + "failure</Message></Error></ErrorResponse>").getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(500, out.length);
+                try (OutputStream os = exchange.getResponseBody()) {
+                    os.write(out);
+                }
+                return;
             }
             if (!"Publish".equals(form.get("Action"))) {
                 send(exchange, 400, error("InvalidAction", "the stand-in answers Publish only"));
