@@ -118,6 +118,10 @@ class SamEnvVarsTest {
                     assertEquals(Set.of(), buckets, file + " names buckets but no function it goes to");
                     continue;
                 }
+                if (!localEnvironment(function).containsKey("QUARANTINE_BUCKET")) {
+                    assertEquals(Set.of(), buckets, file + " names buckets but " + function + " is given none");
+                    continue;
+                }
                 ScanSettings settings = ScanSettings.fromEnvironment(localEnvironment(function));
                 Set<String> known = new TreeSet<>(settings.uploadBuckets());
                 known.add(settings.quarantineBucket());
