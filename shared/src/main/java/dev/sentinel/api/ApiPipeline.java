@@ -83,10 +83,16 @@ public final class ApiPipeline {
     }
 
     public Router reviewRouter() {
+        return reviewRouter(null);
+    }
+
+    /** @param likeness counts likeness matches for the transparency report; null leaves that section out */
+    public Router reviewRouter(dev.sentinel.report.LikenessTally likeness) {
         Router router = new ReviewRoutes(reviews(), verdicts, cases, new ReviewPreviews(verdicts, objects,
                 new dev.sentinel.image.ImageDecoder(), scan.maxObjectBytes())).register(new Router(log));
         // The transparency report reads the same two tables; the console is served by the API it mostly uses.
-        new ReportRoutes(new dev.sentinel.report.TransparencyReports(verdicts, cases, clock), clock).register(router);
+        new ReportRoutes(new dev.sentinel.report.TransparencyReports(verdicts, cases, clock, likeness), clock)
+                .register(router);
         return ConsoleAssets.bundled().register(router);
     }
 

@@ -18,25 +18,23 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
- * Registrations, likeness matches and enrolment counters in the likeness table (keys {@code pk}, {@code sk}):
+ * Registrations and enrolment counters in the likeness table (keys {@code pk}, {@code sk}):
  *
  * <pre>
  *   pk                       sk                 item
  *   registration#&lt;id&gt;       registration       a registration (revision-checked), with status and expiresAt
- *   match#&lt;sha256&gt;          &lt;registration id&gt;  a registered likeness found in these bytes
  *   enrolments#&lt;caller&gt;     &lt;yyyy-MM-dd&gt;       enrolments a caller made that day (caller fingerprinted)
  * </pre>
  *
- * A table of its own, so that only the registration function can read consent records and only the scan function
- * (matches) and the registration function write to it.
+ * A table of its own, so that only the likeness function can read consent records and face ids: no other
+ * function's role names it.
  */
-public final class DynamoLikenessStore implements RegistrationStore, LikenessMatches {
+public final class DynamoLikenessStore implements RegistrationStore {
 
     private static final String PK = "pk";
     private static final String SK = "sk";
     private static final String DOCUMENT = "document";
     private static final String REGISTRATION = "registration#";
-    private static final String MATCH = "match#";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -101,51 +99,6 @@ public final class DynamoLikenessStore implements RegistrationStore, LikenessMat
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
-    }
-
-    @Override
-    public boolean recordFirst(LikenessMatch match) {
-        Map<String, AttributeValue> item = new HashMap<>(key(MATCH + match.imageSha256(), match.registrationId()));
-        item.put(DOCUMENT, AttributeValue.fromS(write(match)));
-        item.put("matchedAt", AttributeValue.fromN(Long.toString(match.matchedAt().getEpochSecond())));
-        try {
-            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(#pk)")
-                    .expressionAttributeNames(Map.of("#pk", PK)));
-            return true;
-        } catch (ConditionalCheckFailedException alreadyMatched) {
-            return false;
-        }
-    }
-
-    @Override
-    public void forget(String imageSha256, String registrationId) {
-        dynamo.deleteItem(b -> b.tableName(table).key(key(MATCH + imageSha256, registrationId)));
-    }
-
-    @Override
-    public List<LikenessMatch> ofImage(String imageSha256) {
-        return dynamo.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("#pk = :pk")
-                        .expressionAttributeNames(Map.of("#pk", PK))
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(MATCH + imageSha256))))
-                .items().stream().map(item -> read(item.get(DOCUMENT).s(), LikenessMatch.class)).toList();
-    }
-
-    @Override
-    public void update(LikenessMatch match) {
-        Map<String, AttributeValue> item = new HashMap<>(key(MATCH + match.imageSha256(), match.registrationId()));
-        item.put(DOCUMENT, AttributeValue.fromS(write(match)));
-        item.put("matchedAt", AttributeValue.fromN(Long.toString(match.matchedAt().getEpochSecond())));
-        dynamo.putItem(b -> b.tableName(table).item(item));
-    }
-
-    @Override
-    public List<LikenessMatch> matchedBetween(Instant from, Instant to) {
-        List<LikenessMatch> found = new ArrayList<>();
-        scan("begins_with(#pk, :prefix) AND #at >= :from AND #at < :to", Map.of("#pk", PK, "#at", "matchedAt"),
-                Map.of(":prefix", AttributeValue.fromS(MATCH), ":from", AttributeValue.fromN(Long.toString(
-                        from.getEpochSecond())), ":to", AttributeValue.fromN(Long.toString(to.getEpochSecond()))),
-                item -> found.add(read(item.get(DOCUMENT).s(), LikenessMatch.class)));
-        return found;
     }
 
     private void scan(String filter, Map<String, String> names, Map<String, AttributeValue> values,

@@ -78,6 +78,16 @@ public final class LikenessGuard {
         this.log = log;
     }
 
+    /**
+     * The check of a function that may not search the collection (on-demand checks): an image with faces is left to
+     * the scan function. A stored object's check fails as unavailable, which queues it for the scan function; an
+     * image sent inline is held for a person, so no ALLOW of it can be reused for the same bytes uploaded later.
+     */
+    public static LikenessGuard searchedByTheScanFunction(FaceLocator faces, Clock clock, StructuredLog log) {
+        return new LikenessGuard(faces, null, null, null, LikenessSettings.searchedByTheScanFunction(), null, clock,
+                log, Duration.ZERO);
+    }
+
     /** Checks an image already known to carry a sexual or nudity label. */
     public Outcome check(ImageInput image) {
         List<FaceBox> found;
@@ -88,6 +98,14 @@ public final class LikenessGuard {
         }
         if (found.isEmpty()) {
             return Outcome.NOTHING;
+        }
+        if (collection == null) {
+            if (image.storedAt().isPresent()) {
+                throw new EngineException(EngineException.Kind.UNAVAILABLE, "registered likenesses are searched by "
+                        + "the scan function only; the check goes to it");
+            }
+            return notChecked("registered likenesses are searched only when an upload is scanned, not in an "
+                    + "image sent inline");
         }
         if (found.size() > settings.maxFacesSearched()) {
             return notChecked("it shows " + found.size() + " faces, more than the " + settings.maxFacesSearched()

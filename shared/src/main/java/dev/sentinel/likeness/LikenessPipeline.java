@@ -24,24 +24,36 @@ public final class LikenessPipeline {
     /**
      * The scan's likeness check. Alerts go to {@link LikenessSettings#alertsTopic} when one is set.
      *
+     * @param casesTable         where matches are recorded
      * @param rekognitionReadsS3 false when Rekognition cannot reach the buckets (a local S3 server)
      * @param budget             how long one image's searches may go on before it is held instead
      */
-    public static LikenessGuard guard(LikenessSettings settings, AwsClients clients, boolean rekognitionReadsS3,
-                                      Clock clock, Duration budget) {
+    public static LikenessGuard guard(LikenessSettings settings, AwsClients clients, String casesTable,
+                                      boolean rekognitionReadsS3, Clock clock, Duration budget) {
         RekognitionEngine images = new RekognitionEngine(clients.rekognition(), new RekognitionImages(
                 new ImageDecoder()), 50, rekognitionReadsS3);
+        if (settings.searchedElsewhere()) {
+            return LikenessGuard.searchedByTheScanFunction(new RekognitionFaceLocator(clients.rekognition(), images),
+                    clock, StructuredLog.stdout("likeness"));
+        }
+        if (casesTable == null) {
+            throw new IllegalStateException("likeness protection records matches in the cases table: set CASES_TABLE");
+        }
         LikenessAlerts alerts = settings.alertsTopic() == null ? LikenessAlerts.none()
                 : new SnsLikenessAlerts(clients.sns(), settings.alertsTopic());
         return new LikenessGuard(new RekognitionFaceLocator(clients.rekognition(), images),
                 new RekognitionFaceCollection(clients.rekognition(), settings.collectionId()),
-                new DynamoLikenessStore(clients.dynamo(), settings.table()), alerts, settings, new ImageDecoder(),
+                new DynamoLikenessMatches(clients.dynamo(), casesTable), alerts, settings, new ImageDecoder(),
                 clock, StructuredLog.stdout("likeness"), budget);
     }
 
     /** The registration function's registry: enrolment, hashes, withdrawal and the scheduled expiry. */
     public static LikenessRegistry registry(LikenessSettings settings, AwsClients clients, String hashBankTable,
                                             String casesTable, Clock clock) {
+        if (settings.table() == null || hashBankTable == null || casesTable == null) {
+            throw new IllegalStateException("the likeness function needs LIKENESS_TABLE, HASH_BANK_TABLE and "
+                    + "CASES_TABLE");
+        }
         return new LikenessRegistry(new RekognitionFaceCollection(clients.rekognition(), settings.collectionId()),
                 new DynamoLikenessStore(clients.dynamo(), settings.table()),
                 new DynamoHashBank(clients.dynamo(), hashBankTable, Duration.ofMinutes(5), clock),
@@ -51,7 +63,7 @@ public final class LikenessPipeline {
     /** The registration function's routes. */
     public static Router router(LikenessRegistry registry, LikenessSettings settings, AwsClients clients,
                                 String verdictTable, String casesTable, StructuredLog log, Clock clock) {
-        return new LikenessRoutes(registry, new DynamoLikenessStore(clients.dynamo(), settings.table()),
+        return new LikenessRoutes(registry, new DynamoLikenessMatches(clients.dynamo(), casesTable),
                 new DynamoVerdictStore(clients.dynamo(), verdictTable), new DynamoCaseStore(clients.dynamo(),
                 casesTable), clock).register(new Router(log));
     }

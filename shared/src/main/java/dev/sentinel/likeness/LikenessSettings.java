@@ -8,10 +8,14 @@ import java.util.Map;
 
 /**
  * Likeness protection as the template configures it. Off (null from {@link #fromEnvironment}) unless
- * {@code LIKENESS_COLLECTION} names the Rekognition face collection.
+ * {@code LIKENESS_COLLECTION} names the Rekognition face collection, or {@code LIKENESS_CHECKED_BY_SCAN_FUNCTION} is
+ * {@code true}: a function that judges uploads but may not search the collection (on-demand checks) then leaves
+ * sexual images with faces to the scan function ({@link #searchedElsewhere}).
  *
- * @param collectionId     {@code LIKENESS_COLLECTION}: the face collection of registered people
- * @param table            {@code LIKENESS_TABLE}: registrations, match records and enrolment counters
+ * @param collectionId     {@code LIKENESS_COLLECTION}: the face collection of registered people; null where it is
+ *                         searched elsewhere
+ * @param table            {@code LIKENESS_TABLE}: registrations and enrolment counters (the likeness function
+ *                         only; null for the scan function, which records matches in the cases table)
  * @param matchThreshold   {@code LIKENESS_MATCH_THRESHOLD}: the least similarity (percent, 90 to 100) that counts as
  *                         the registered person; high on purpose, a false match quarantines someone else's image
  * @param maxFacesSearched {@code LIKENESS_MAX_FACES}: faces of one image searched at most; an image with more is
@@ -34,17 +38,26 @@ public record LikenessSettings(String collectionId, String table, double matchTh
                 DEFAULT_TERM, DEFAULT_ENROLMENTS_PER_DAY);
     }
 
-    /** @return null when {@code LIKENESS_COLLECTION} is not set: likeness protection is off */
+    /** Settings of a function that finds faces but leaves the search to the scan function. */
+    public static LikenessSettings searchedByTheScanFunction() {
+        return new LikenessSettings(null, null, DEFAULT_MATCH_THRESHOLD, DEFAULT_MAX_FACES, null, DEFAULT_TERM,
+                DEFAULT_ENROLMENTS_PER_DAY);
+    }
+
+    /** Whether this function leaves the search of the collection to the scan function. */
+    public boolean searchedElsewhere() {
+        return collectionId == null;
+    }
+
+    /** @return null when neither {@code LIKENESS_COLLECTION} nor the deferral is set: likeness protection is off */
     public static LikenessSettings fromEnvironment(Map<String, String> env) {
         String collection = env.get("LIKENESS_COLLECTION");
         if (collection == null || collection.isBlank()) {
-            return null;
+            return Boolean.parseBoolean(env.getOrDefault("LIKENESS_CHECKED_BY_SCAN_FUNCTION", "false").trim())
+                    ? searchedByTheScanFunction() : null;
         }
         List<String> problems = new ArrayList<>();
         String table = env.get("LIKENESS_TABLE");
-        if (table == null || table.isBlank()) {
-            problems.add("LIKENESS_TABLE is not set");
-        }
         double threshold = number(env, "LIKENESS_MATCH_THRESHOLD", DEFAULT_MATCH_THRESHOLD, problems);
         if (threshold < 90 || threshold > 100) {
             problems.add("LIKENESS_MATCH_THRESHOLD must be from 90 to 100, was " + threshold);
@@ -73,7 +86,8 @@ public record LikenessSettings(String collectionId, String table, double matchTh
             throw new IllegalStateException("likeness configuration is invalid: " + String.join("; ", problems));
         }
         String topic = env.get("LIKENESS_ALERTS_TOPIC");
-        return new LikenessSettings(collection.trim(), table.trim(), threshold, maxFaces,
+        return new LikenessSettings(collection.trim(), table == null || table.isBlank() ? null : table.trim(),
+                threshold, maxFaces,
                 topic == null || topic.isBlank() ? null : topic.trim(), term, perDay);
     }
 

@@ -29,9 +29,8 @@ public final class SnsLikenessAlerts implements LikenessAlerts {
     public void matched(String registrationId, String reference, Instant reviewDue) {
         String message = "An uploaded image with sexual content and a face that matches your likeness registration "
                 + "was stopped before publication and is held for review by a person by " + reviewDue + ". It has "
-                + "not been published. If it shows you without your consent, file a notice quoting reference "
-                + reference + "; if it is published after review you will be able to file one as well. This "
-                + "message deliberately contains no image and no link to one.";
+                + "not been published. If it shows you, you or your representative can file a notice quoting "
+                + "reference " + reference + ". This message deliberately contains no image and no link to one.";
         try {
             sns.publish(b -> b.topicArn(topicArn).subject("An image that may show you is held for review")
                     .message(message).messageAttributes(Map.of(REGISTRATION, MessageAttributeValue.builder()

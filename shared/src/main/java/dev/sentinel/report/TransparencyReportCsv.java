@@ -63,6 +63,14 @@ public final class TransparencyReportCsv {
         row(csv, "appeals", "reversed", "", appeals.reversed());
         row(csv, "appeals", "pending", "", appeals.pending());
         row(csv, "appeals", "median_hours_to_decision", "", appeals.medianHoursToDecision());
+
+        TransparencyReport.LikenessMatches likeness = report.likenessMatches();
+        if (likeness != null) {
+            row(csv, "likeness_matches", "matches", "", likeness.matches());
+            row(csv, "likeness_matches", "same_person", "", likeness.samePerson());
+            row(csv, "likeness_matches", "not_the_person", "", likeness.notThePerson());
+            row(csv, "likeness_matches", "undecided", "", likeness.undecided());
+        }
         return csv.toString();
     }
 

@@ -58,12 +58,20 @@ public final class TransparencyReports {
     private final DynamoVerdictStore verdicts;
     private final DynamoCaseStore cases;
     private final Clock clock;
+    private final LikenessTally likeness;
 
     /** @param clock gives the report's {@code generatedAt}, against which open notices' deadlines are judged */
     public TransparencyReports(DynamoVerdictStore verdicts, DynamoCaseStore cases, Clock clock) {
+        this(verdicts, cases, clock, null);
+    }
+
+    /** @param likeness counts likeness matches; null leaves that section out */
+    public TransparencyReports(DynamoVerdictStore verdicts, DynamoCaseStore cases, Clock clock,
+                               LikenessTally likeness) {
         this.verdicts = verdicts;
         this.cases = cases;
         this.clock = clock;
+        this.likeness = likeness;
     }
 
     /** The report for {@code [from, to)}; see {@link Period} for what is refused. */
@@ -98,7 +106,7 @@ public final class TransparencyReports {
         appeals.forEach(appealTally::add);
 
         return new TransparencyReport(period, generatedAt, moderation.result(), noticeTally.result(),
-                appealTally.result());
+                appealTally.result(), likeness == null ? null : likeness.between(period.from(), period.to()));
     }
 
     /**

@@ -79,8 +79,8 @@ public final class ScanPipeline {
         }
         // Likeness hook: registered faces are searched for in sexual images, when a collection is configured.
         dev.sentinel.likeness.LikenessGuard likeness = settings.likeness() == null ? null
-                : dev.sentinel.likeness.LikenessPipeline.guard(settings.likeness(), clients, rekognitionReadsS3, clock,
-                        settings.deadlines().rekognition().callTimeout());
+                : dev.sentinel.likeness.LikenessPipeline.guard(settings.likeness(), clients, settings.casesTable(),
+                        rekognitionReadsS3, clock, settings.deadlines().rekognition().callTimeout());
         SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(),
                 dev.sentinel.policy.Taxonomy.v7(), likeness);
         ChildSafetyReports reports = settings.casesTable() == null ? ChildSafetyReports.none()

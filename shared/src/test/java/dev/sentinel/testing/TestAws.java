@@ -116,9 +116,9 @@ public final class TestAws {
         if (settings.casesTable() != null) {
             env.put("CASES_TABLE", settings.casesTable());
         }
-        if (settings.likeness() != null) {
+        // The scan function's: it searches the collection and alerts; registrations are not its to read.
+        if (settings.likeness() != null && !settings.likeness().searchedElsewhere()) {
             env.put("LIKENESS_COLLECTION", settings.likeness().collectionId());
-            env.put("LIKENESS_TABLE", settings.likeness().table());
             if (settings.likeness().alertsTopic() != null) {
                 env.put("LIKENESS_ALERTS_TOPIC", settings.likeness().alertsTopic());
             }

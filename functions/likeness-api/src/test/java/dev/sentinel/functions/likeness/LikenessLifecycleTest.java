@@ -254,7 +254,7 @@ class LikenessLifecycleTest {
     }
 
     @Test
-    void aReviewerRecordsThatAMatchIsNotThePerson() {
+    void aReviewerRecordsThatAMatchIsNotThePerson() throws Exception {
         lx.enrol(List.of(LikenessImages.portrait(ALICE, 220)));
         Verdict matched = lx.scanned("app-a/lookalike.jpg", LikenessImages.scene(ALICE, 240, 160), swimwear());
         ApiFixture.Answer finding = lx.call(HttpApiEvent.of("POST /likeness/matches/{id}/finding",
@@ -262,9 +262,57 @@ class LikenessLifecycleTest {
                 "rev-1", Groups.REVIEWER);
         assertEquals(200, finding.status(), finding.body().toString());
         assertEquals("NOT_THE_PERSON", finding.body().path("finding").asText());
-        var matches = new dev.sentinel.likeness.DynamoLikenessStore(lx.fx.aws.clients().dynamo(), lx.likenessTable)
+        var matches = new dev.sentinel.likeness.DynamoLikenessMatches(lx.fx.aws.clients().dynamo(), lx.fx.casesTable)
                 .ofImage(matched.object().sha256());
         assertEquals(List.of("NOT_THE_PERSON"), matches.stream().map(m -> m.finding()).toList());
+
+        // The transparency report, as the review function makes it, counts the match and the finding.
+        dev.sentinel.api.Router review = lx.fx.pipelineAs(ApiFixture.REVIEW).reviewRouter(
+                new dev.sentinel.likeness.DynamoLikenessMatches(lx.fx.clientsAs(ApiFixture.REVIEW).dynamo(),
+                        lx.fx.casesTable));
+        var report = review.handle(new dev.sentinel.api.ApiRequest("GET /reports/transparency", Map.of(), Map.of(),
+                null, new dev.sentinel.cases.Actor("admin-1", List.of(Groups.ADMIN))));
+        assertEquals(200, report.status(), report.body());
+        var counts = dev.sentinel.json.Json.mapper().readTree(report.body()).path("likenessMatches");
+        assertEquals(1, counts.path("matches").asInt(), report.body());
+        assertEquals(1, counts.path("notThePerson").asInt(), report.body());
+        assertEquals(0, counts.path("samePerson").asInt(), report.body());
+    }
+
+    /**
+     * On-demand checks may not search the collection: a stored sexual image with a face goes to the scan function
+     * (queued, no verdict yet), an inline one is held for a person rather than answered ALLOW.
+     */
+    @Test
+    void onDemandChecksLeaveFacesInSexualImagesToTheScanFunction() {
+        lx.enrol(List.of(LikenessImages.portrait(ALICE, 220)));
+        var settings = lx.fx.scanSettings.withLikeness(dev.sentinel.likeness.LikenessSettings
+                .searchedByTheScanFunction());
+        var pipeline = new dev.sentinel.api.ApiPipeline(settings, new dev.sentinel.api.ApiSettings(lx.fx.casesTable,
+                java.time.Period.ofMonths(6), dev.sentinel.cases.NoticeDeadlines.defaults()),
+                lx.fx.clientsAs(ApiFixture.MODERATION), dev.sentinel.log.StructuredLog.discard(), Clock.systemUTC());
+        List<dev.sentinel.objects.ObjectRef> queued = new java.util.ArrayList<>();
+        dev.sentinel.api.Router moderation = pipeline.moderationRouter(queued::add);
+        long searches = lx.rekognition.count("SearchFacesByImage");
+
+        byte[] stored = LikenessImages.scene(ALICE, 310, 190);
+        lx.labels(stored, swimwear());
+        lx.fx.upload("app-a/checked.jpg", stored);
+        var storedCheck = moderation.handle(new dev.sentinel.api.ApiRequest("POST /moderations", Map.of(), Map.of(),
+                "{\"s3\": {\"bucket\": \"" + lx.fx.uploads + "\", \"key\": \"app-a/checked.jpg\"}}",
+                new dev.sentinel.cases.Actor("app-a", List.of(Groups.UPLOADER_APP))));
+        assertEquals(202, storedCheck.status(), storedCheck.body());
+        assertEquals(1, queued.size());
+
+        byte[] inline = LikenessImages.scene(ALICE, 330, 170);
+        lx.labels(inline, swimwear());
+        var inlineCheck = moderation.handle(new dev.sentinel.api.ApiRequest("POST /moderations", Map.of(), Map.of(),
+                "{\"image\": \"" + Base64.getEncoder().encodeToString(inline) + "\"}",
+                new dev.sentinel.cases.Actor("app-a", List.of(Groups.UPLOADER_APP))));
+        assertEquals(201, inlineCheck.status(), inlineCheck.body());
+        assertTrue(inlineCheck.body().contains("LIKENESS_NOT_CHECKED"), inlineCheck.body());
+        assertTrue(inlineCheck.body().contains("\"REVIEW\""), inlineCheck.body());
+        assertEquals(searches, lx.rekognition.count("SearchFacesByImage"), "only the scan function searches");
     }
 
     private static Reason reason(Verdict verdict, ReasonCode code) {

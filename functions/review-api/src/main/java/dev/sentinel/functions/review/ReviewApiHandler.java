@@ -29,10 +29,13 @@ public final class ReviewApiHandler implements RequestStreamHandler {
      * the template also invokes this function, to check the review queue and notice deadlines.
      */
     private static final class Container {
-        static final ApiPipeline PIPELINE = new ApiPipeline(ScanSettings.fromEnvironment(System.getenv()),
-                ApiSettings.fromEnvironment(System.getenv()), AwsClients.fromEnvironment(System.getenv()),
-                StructuredLog.stdout("review-api"), Clock.systemUTC());
-        static final Router ROUTER = PIPELINE.reviewRouter();
+        static final ApiSettings API = ApiSettings.fromEnvironment(System.getenv());
+        static final AwsClients CLIENTS = AwsClients.fromEnvironment(System.getenv());
+        static final ApiPipeline PIPELINE = new ApiPipeline(ScanSettings.fromEnvironment(System.getenv()), API,
+                CLIENTS, StructuredLog.stdout("review-api"), Clock.systemUTC());
+        // Likeness matches are counted from the cases table, which this function reads already.
+        static final Router ROUTER = PIPELINE.reviewRouter(new dev.sentinel.likeness.DynamoLikenessMatches(
+                CLIENTS.dynamo(), API.casesTable()));
         static final DeadlineWatch WATCH = PIPELINE.deadlineWatch(EmfMetrics.fromEnvironment(System.getenv(),
                 "review-api", System.out, Clock.systemUTC()), DeadlineWatch.DEFAULT_AT_RISK_WITHIN);
         static final Priming PRIMING = Priming.beforeSnapshot("review-api", () -> ROUTER.prime("GET /reviews",
