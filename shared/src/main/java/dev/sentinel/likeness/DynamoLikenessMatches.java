@@ -72,8 +72,8 @@ public final class DynamoLikenessMatches implements LikenessMatches, LikenessTal
                         "begins_with(#pk, :prefix) AND #at >= :from AND #at < :to")
                         .expressionAttributeNames(Map.of("#pk", CaseTable.PK, "#at", "matchedAt"))
                         .expressionAttributeValues(Map.of(":prefix", AttributeValue.fromS(MATCH),
-                                ":from", AttributeValue.fromN(Long.toString(from.getEpochSecond())),
-                                ":to", AttributeValue.fromN(Long.toString(to.getEpochSecond())))))
+                                ":from", AttributeValue.fromN(Long.toString(from.toEpochMilli())),
+                                ":to", AttributeValue.fromN(Long.toString(to.toEpochMilli())))))
                 .items().stream().map(DynamoLikenessMatches::read).toList();
     }
 
@@ -97,7 +97,8 @@ public final class DynamoLikenessMatches implements LikenessMatches, LikenessTal
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        item.put("matchedAt", AttributeValue.fromN(Long.toString(match.matchedAt().getEpochSecond())));
+        // Milliseconds: a report period ending this second still counts a match made in it.
+        item.put("matchedAt", AttributeValue.fromN(Long.toString(match.matchedAt().toEpochMilli())));
         return item;
     }
 
