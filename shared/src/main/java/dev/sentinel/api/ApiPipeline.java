@@ -87,7 +87,7 @@ public final class ApiPipeline {
     }
 
     /** @param likeness counts likeness matches for the transparency report; null leaves that section out */
-    public Router reviewRouter(dev.sentinel.report.LikenessTally likeness) {
+    public Router reviewRouter(dev.sentinel.likeness.LikenessMatches likeness) {
         Router router = new ReviewRoutes(reviews(), verdicts, cases, new ReviewPreviews(verdicts, objects,
                 new dev.sentinel.image.ImageDecoder(), scan.maxObjectBytes())).register(new Router(log));
         // The transparency report reads the same two tables; the console is served by the API it mostly uses.

@@ -11,7 +11,7 @@ public interface RegistrationStore {
 
     Optional<Registration> find(String registrationId);
 
-    /** @throws dev.sentinel.cases.CaseConflictException when {@code current} is no longer the stored revision */
+    /** @throws RegistrationChangedException when {@code current} is no longer the stored revision */
     void update(Registration current, Registration next);
 
     /** Active registrations whose term ended before {@code now}. */

@@ -79,7 +79,7 @@ public final class ScanPipeline {
         }
         // Likeness hook: registered faces are searched for in sexual images, when a collection is configured.
         dev.sentinel.likeness.LikenessGuard likeness = settings.likeness() == null ? null
-                : dev.sentinel.likeness.LikenessPipeline.guard(settings.likeness(), clients, settings.casesTable(),
+                : dev.sentinel.wiring.LikenessWiring.guard(settings.likeness(), clients, settings.casesTable(),
                         rekognitionReadsS3, clock, settings.deadlines().rekognition().callTimeout());
         SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(),
                 dev.sentinel.policy.Taxonomy.v7(), likeness);

@@ -6,8 +6,8 @@ import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.image.JpegCopies;
 import dev.sentinel.likeness.Consent;
-import dev.sentinel.likeness.LikenessPipeline;
-import dev.sentinel.likeness.LikenessRegistry;
+import dev.sentinel.wiring.LikenessWiring;
+import dev.sentinel.likeness.registry.LikenessRegistry;
 import dev.sentinel.likeness.LikenessSettings;
 import dev.sentinel.likeness.Registration;
 import dev.sentinel.local.aws.LocalAws;
@@ -95,7 +95,7 @@ public final class LikenessDemo {
             ScanSettings scan = new ScanSettings(Set.of(UPLOADS), QUARANTINE, "demo-verdicts",
                     PolicyLoader.DEFAULT_SOURCE, ScanSettings.DEFAULT_MAX_OBJECT_BYTES, "rekognition")
                     .withHashBank("demo-bank").withCasesTable("demo-cases").withLikeness(likeness);
-            LikenessRegistry registry = LikenessPipeline.registry(likeness, clients, "demo-bank", "demo-cases",
+            LikenessRegistry registry = LikenessWiring.registry(likeness, clients, "demo-bank", "demo-cases",
                     Clock.systemUTC());
 
             out.println("1. Enrol a face with consent (one reference photo; the photo is not kept)");

@@ -27,7 +27,7 @@ import dev.sentinel.functions.review.ReviewApiHandler;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.image.JpegCopies;
 import dev.sentinel.json.Json;
-import dev.sentinel.likeness.LikenessPipeline;
+import dev.sentinel.wiring.LikenessWiring;
 import dev.sentinel.local.aws.MarkedFaces;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.scan.ObjectEvent;
@@ -586,9 +586,9 @@ class AuthorizationMatrixTest {
         environment.put("LIKENESS_COLLECTION", collection);
         environment.put("LIKENESS_TABLE", likenessTable);
         AwsClients clients = fx.aws.asFunction("LikenessApiFunction", environment);
-        var registry = LikenessPipeline.registry(likeness, clients, fx.hashBankTable, fx.casesTable,
+        var registry = LikenessWiring.registry(likeness, clients, fx.hashBankTable, fx.casesTable,
                 java.time.Clock.systemUTC());
-        return LikenessPipeline.router(registry, likeness, clients, fx.verdictTable, fx.casesTable,
+        return LikenessWiring.router(registry, likeness, clients, fx.verdictTable, fx.casesTable,
                 StructuredLog.discard(), java.time.Clock.systemUTC());
     }
 

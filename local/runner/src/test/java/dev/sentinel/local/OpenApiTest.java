@@ -125,7 +125,7 @@ class OpenApiTest {
                 new AppealRoutes(null, window).register(new Router(StructuredLog.discard())),
                 new HashListRoutes(null, null).register(new Router(StructuredLog.discard())),
                 new OperationsRoutes(null, null, null, null, null).register(new Router(StructuredLog.discard())),
-                new dev.sentinel.likeness.LikenessRoutes(null, null, null, null, null)
+                new dev.sentinel.api.LikenessRoutes(null, null, null, null, null)
                         .register(new Router(StructuredLog.discard())))) {
             handled.addAll(router.routeKeys());
         }

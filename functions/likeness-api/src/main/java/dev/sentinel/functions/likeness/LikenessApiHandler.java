@@ -5,8 +5,8 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sentinel.api.HttpApiEvents;
 import dev.sentinel.api.Router;
 import dev.sentinel.aws.AwsClients;
-import dev.sentinel.likeness.LikenessPipeline;
-import dev.sentinel.likeness.LikenessRegistry;
+import dev.sentinel.wiring.LikenessWiring;
+import dev.sentinel.likeness.registry.LikenessRegistry;
 import dev.sentinel.likeness.LikenessSettings;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.runtime.Priming;
@@ -28,9 +28,9 @@ public final class LikenessApiHandler implements RequestStreamHandler {
         static final Map<String, String> ENV = System.getenv();
         static final LikenessSettings SETTINGS = required(LikenessSettings.fromEnvironment(ENV));
         static final AwsClients CLIENTS = AwsClients.fromEnvironment(ENV);
-        static final LikenessRegistry REGISTRY = LikenessPipeline.registry(SETTINGS, CLIENTS,
+        static final LikenessRegistry REGISTRY = LikenessWiring.registry(SETTINGS, CLIENTS,
                 ENV.get("HASH_BANK_TABLE"), ENV.get("CASES_TABLE"), Clock.systemUTC());
-        static final Router ROUTER = LikenessPipeline.router(REGISTRY, SETTINGS, CLIENTS, ENV.get("VERDICTS_TABLE"),
+        static final Router ROUTER = LikenessWiring.router(REGISTRY, SETTINGS, CLIENTS, ENV.get("VERDICTS_TABLE"),
                 ENV.get("CASES_TABLE"), StructuredLog.stdout("likeness-api"), Clock.systemUTC());
         static final Priming PRIMING = Priming.beforeSnapshot("likeness-api", () -> ROUTER.prime(
                 "GET /likeness/registrations/{id}", Map.of("id", "lk-" + "0".repeat(32))),

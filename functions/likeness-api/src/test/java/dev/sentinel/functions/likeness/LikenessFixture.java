@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.api.Groups;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
-import dev.sentinel.likeness.LikenessPipeline;
-import dev.sentinel.likeness.LikenessRegistry;
+import dev.sentinel.wiring.LikenessWiring;
+import dev.sentinel.likeness.registry.LikenessRegistry;
 import dev.sentinel.likeness.LikenessSettings;
 import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.local.aws.SnsStandIn;
@@ -95,13 +95,13 @@ final class LikenessFixture {
     }
 
     LikenessRegistry registry() {
-        return LikenessPipeline.registry(settings, likenessClients(), fx.hashBankTable, fx.casesTable, clock);
+        return LikenessWiring.registry(settings, likenessClients(), fx.hashBankTable, fx.casesTable, clock);
     }
 
     /** The likeness function as Lambda runs it, over this deployment. */
     LikenessApiHandler handler() {
         LikenessRegistry registry = registry();
-        return new LikenessApiHandler(LikenessPipeline.router(registry, settings, likenessClients(), fx.verdictTable,
+        return new LikenessApiHandler(LikenessWiring.router(registry, settings, likenessClients(), fx.verdictTable,
                 fx.casesTable, StructuredLog.discard(), clock), registry::expireDue);
     }
 

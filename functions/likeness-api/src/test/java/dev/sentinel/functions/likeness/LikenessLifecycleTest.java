@@ -262,13 +262,13 @@ class LikenessLifecycleTest {
                 "rev-1", Groups.REVIEWER);
         assertEquals(200, finding.status(), finding.body().toString());
         assertEquals("NOT_THE_PERSON", finding.body().path("finding").asText());
-        var matches = new dev.sentinel.likeness.DynamoLikenessMatches(lx.fx.aws.clients().dynamo(), lx.fx.casesTable)
+        var matches = new dev.sentinel.store.DynamoLikenessMatches(lx.fx.aws.clients().dynamo(), lx.fx.casesTable)
                 .ofImage(matched.object().sha256());
         assertEquals(List.of("NOT_THE_PERSON"), matches.stream().map(m -> m.finding()).toList());
 
         // The transparency report, as the review function makes it, counts the match and the finding.
         dev.sentinel.api.Router review = lx.fx.pipelineAs(ApiFixture.REVIEW).reviewRouter(
-                new dev.sentinel.likeness.DynamoLikenessMatches(lx.fx.clientsAs(ApiFixture.REVIEW).dynamo(),
+                new dev.sentinel.store.DynamoLikenessMatches(lx.fx.clientsAs(ApiFixture.REVIEW).dynamo(),
                         lx.fx.casesTable));
         var report = review.handle(new dev.sentinel.api.ApiRequest("GET /reports/transparency", Map.of(), Map.of(),
                 null, new dev.sentinel.cases.Actor("admin-1", List.of(Groups.ADMIN))));

@@ -34,7 +34,7 @@ public final class ReviewApiHandler implements RequestStreamHandler {
         static final ApiPipeline PIPELINE = new ApiPipeline(ScanSettings.fromEnvironment(System.getenv()), API,
                 CLIENTS, StructuredLog.stdout("review-api"), Clock.systemUTC());
         // Likeness matches are counted from the cases table, which this function reads already.
-        static final Router ROUTER = PIPELINE.reviewRouter(new dev.sentinel.likeness.DynamoLikenessMatches(
+        static final Router ROUTER = PIPELINE.reviewRouter(new dev.sentinel.store.DynamoLikenessMatches(
                 CLIENTS.dynamo(), API.casesTable()));
         static final DeadlineWatch WATCH = PIPELINE.deadlineWatch(EmfMetrics.fromEnvironment(System.getenv(),
                 "review-api", System.out, Clock.systemUTC()), DeadlineWatch.DEFAULT_AT_RISK_WITHIN);

@@ -1,15 +1,16 @@
-package dev.sentinel.likeness;
+package dev.sentinel.api;
 
-import dev.sentinel.api.ApiProblem;
-import dev.sentinel.api.ApiRequest;
-import dev.sentinel.api.ApiResponse;
-import dev.sentinel.api.Groups;
-import dev.sentinel.api.Inputs;
-import dev.sentinel.api.Router;
 import dev.sentinel.cases.Actor;
 import dev.sentinel.cases.AuditEntry;
 import dev.sentinel.cases.AuditTrail;
 import dev.sentinel.cases.CaseNotFoundException;
+import dev.sentinel.likeness.Consent;
+import dev.sentinel.likeness.LikenessMatch;
+import dev.sentinel.likeness.LikenessMatches;
+import dev.sentinel.likeness.LikenessUnavailableException;
+import dev.sentinel.likeness.Registration;
+import dev.sentinel.likeness.RegistrationChangedException;
+import dev.sentinel.likeness.registry.LikenessRegistry;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.verdict.Verdict;
 import java.time.Clock;
@@ -93,21 +94,23 @@ public final class LikenessRoutes {
     private ApiResponse addHashes(ApiRequest request) {
         Registration registration = visible(request);
         HashesRequest body = Router.body(request, HashesRequest.class);
-        Registration next = registry.addHashes(registration.registrationId(), body.hashes(), request.caller());
+        Registration next = unchanged(() -> registry.addHashes(registration.registrationId(), body.hashes(),
+                request.caller()));
         return ApiResponse.json(200, next.view());
     }
 
     private ApiResponse renew(ApiRequest request) {
         Registration registration = visible(request);
         RenewRequest body = Router.body(request, RenewRequest.class);
-        return ApiResponse.json(200, registry.renew(registration.registrationId(), body.consent(), request.caller(),
-                selfOnly(request.caller())).view());
+        return ApiResponse.json(200, unchanged(() -> registry.renew(registration.registrationId(), body.consent(),
+                request.caller(), selfOnly(request.caller()))).view());
     }
 
     private ApiResponse withdraw(ApiRequest request) {
         Registration registration = visible(request);
         try {
-            return ApiResponse.json(200, registry.withdraw(registration.registrationId(), request.caller()).view());
+            return ApiResponse.json(200, unchanged(() -> registry.withdraw(registration.registrationId(),
+                    request.caller())).view());
         } catch (LikenessUnavailableException e) {
             throw new ApiProblem(503, "urn:sentinel:problem:unavailable", "Try again later", "the faces could not "
                     + "all be deleted now; the registration stays open until they are: send the same request again");
@@ -170,6 +173,15 @@ public final class LikenessRoutes {
             }
         }
         throw ApiProblem.forbidden();
+    }
+
+    /** Runs an update of a registration; one changed meanwhile is a 409 to read again and retry. */
+    private static Registration unchanged(java.util.function.Supplier<Registration> update) {
+        try {
+            return update.get();
+        } catch (RegistrationChangedException e) {
+            throw ApiProblem.conflict(e.getMessage());
+        }
     }
 
     /** A caller who is only a protected person enrols and renews for themselves. */

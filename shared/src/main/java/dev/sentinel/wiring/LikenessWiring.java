@@ -1,13 +1,23 @@
-package dev.sentinel.likeness;
+package dev.sentinel.wiring;
 
+import dev.sentinel.api.LikenessRoutes;
 import dev.sentinel.api.Router;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.engine.RekognitionEngine;
 import dev.sentinel.image.ImageDecoder;
 import dev.sentinel.image.RekognitionImages;
+import dev.sentinel.likeness.LikenessAlerts;
+import dev.sentinel.likeness.LikenessGuard;
+import dev.sentinel.likeness.LikenessSettings;
+import dev.sentinel.likeness.RekognitionFaceCollection;
+import dev.sentinel.likeness.RekognitionFaceLocator;
+import dev.sentinel.likeness.SnsLikenessAlerts;
+import dev.sentinel.likeness.registry.LikenessRegistry;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.store.DynamoHashBank;
+import dev.sentinel.store.DynamoLikenessMatches;
+import dev.sentinel.store.DynamoLikenessStore;
 import dev.sentinel.store.DynamoVerdictStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,9 +26,9 @@ import java.time.Duration;
  * Wires likeness protection from settings and SDK clients: the scan function's guard (searches only) and the
  * registration function's registry and routes (indexes and deletes only).
  */
-public final class LikenessPipeline {
+public final class LikenessWiring {
 
-    private LikenessPipeline() {
+    private LikenessWiring() {
     }
 
     /**

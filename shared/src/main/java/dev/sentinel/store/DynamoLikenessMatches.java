@@ -1,11 +1,10 @@
-package dev.sentinel.likeness;
+package dev.sentinel.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.sentinel.json.Json;
-import dev.sentinel.report.LikenessTally;
-import dev.sentinel.report.TransparencyReport;
-import dev.sentinel.store.CaseTable;
+import dev.sentinel.likeness.LikenessMatch;
+import dev.sentinel.likeness.LikenessMatches;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  *   likeness-match#&lt;sha256&gt;    &lt;registration id&gt;    a registered likeness found in these bytes
  * </pre>
  */
-public final class DynamoLikenessMatches implements LikenessMatches, LikenessTally {
+public final class DynamoLikenessMatches implements LikenessMatches {
 
     private static final String MATCH = "likeness-match#";
 
@@ -75,14 +74,6 @@ public final class DynamoLikenessMatches implements LikenessMatches, LikenessTal
                                 ":from", AttributeValue.fromN(Long.toString(from.toEpochMilli())),
                                 ":to", AttributeValue.fromN(Long.toString(to.toEpochMilli())))))
                 .items().stream().map(DynamoLikenessMatches::read).toList();
-    }
-
-    @Override
-    public TransparencyReport.LikenessMatches between(Instant from, Instant to) {
-        List<LikenessMatch> found = matchedBetween(from, to);
-        long same = found.stream().filter(m -> LikenessMatch.SAME_PERSON.equals(m.finding())).count();
-        long not = found.stream().filter(m -> LikenessMatch.NOT_THE_PERSON.equals(m.finding())).count();
-        return new TransparencyReport.LikenessMatches(found.size(), same, not, found.size() - same - not);
     }
 
     private static Map<String, AttributeValue> key(String imageSha256, String registrationId) {

@@ -1,9 +1,11 @@
-package dev.sentinel.likeness;
+package dev.sentinel.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import dev.sentinel.cases.CaseConflictException;
 import dev.sentinel.json.Json;
+import dev.sentinel.likeness.Registration;
+import dev.sentinel.likeness.RegistrationChangedException;
+import dev.sentinel.likeness.RegistrationStore;
 import dev.sentinel.log.StructuredLog;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +52,7 @@ public final class DynamoLikenessStore implements RegistrationStore {
             dynamo.putItem(b -> b.tableName(table).item(registrationItem(registration))
                     .conditionExpression("attribute_not_exists(#pk)").expressionAttributeNames(Map.of("#pk", PK)));
         } catch (ConditionalCheckFailedException e) {
-            throw new CaseConflictException("registration " + registration.registrationId() + " exists already");
+            throw new RegistrationChangedException("registration " + registration.registrationId() + " exists already");
         }
     }
 
@@ -70,7 +72,7 @@ public final class DynamoLikenessStore implements RegistrationStore {
                     .expressionAttributeValues(Map.of(":rev", AttributeValue.fromN(
                             Long.toString(current.revision())))));
         } catch (ConditionalCheckFailedException e) {
-            throw new CaseConflictException("registration " + current.registrationId() + " changed meanwhile; "
+            throw new RegistrationChangedException("registration " + current.registrationId() + " changed meanwhile; "
                     + "read it again and retry");
         }
     }

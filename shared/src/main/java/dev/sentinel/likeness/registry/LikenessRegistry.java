@@ -1,4 +1,4 @@
-package dev.sentinel.likeness;
+package dev.sentinel.likeness.registry;
 
 import dev.sentinel.cases.Actor;
 import dev.sentinel.cases.AuditEntry;
@@ -7,6 +7,12 @@ import dev.sentinel.cases.CaseNotFoundException;
 import dev.sentinel.cases.InvalidCaseRequestException;
 import dev.sentinel.hash.BankEntry;
 import dev.sentinel.image.ImageFormat;
+import dev.sentinel.likeness.Consent;
+import dev.sentinel.likeness.FaceCollection;
+import dev.sentinel.likeness.LikenessSettings;
+import dev.sentinel.likeness.Registration;
+import dev.sentinel.likeness.RegistrationStore;
+import dev.sentinel.likeness.RekognitionFaceCollection;
 import dev.sentinel.store.DynamoHashBank;
 import java.time.Clock;
 import java.time.Duration;
