@@ -127,7 +127,7 @@ class LeanFunctionJarsTest {
         long asked = servers.rekognition().count("DetectModerationLabels");
 
         List<JsonNode> answers = run("scan-upload", "dev.sentinel.functions.scan.ScanUploadHandler",
-                Set.of("s3", "dynamodb", "rekognition"), event);
+                Set.of("s3", "dynamodb", "rekognition", "sns"), event);
 
         assertEquals(0, answers.get(0).path("batchItemFailures").size(), answers.get(0).toString());
         assertEquals("approved", clients.s3().getObjectTagging(b -> b.bucket(UPLOADS).key("users/alice/holiday.jpg"))
@@ -147,6 +147,23 @@ class LeanFunctionJarsTest {
         assertEquals(201, answer.path("statusCode").asInt(), answer.toString());
         assertEquals("ALLOW", body(answer).path("verdict").path("action").asText(), answer.toString());
         assertEquals(asked + 1, servers.rekognition().count("DetectModerationLabels"));
+    }
+
+    @Test
+    void likenessApiCarriesDynamoDbAndRekognitionOnlyAndAnswersARead() throws Exception {
+        CaseTable.createIfMissing(clients.dynamo(), "lean-likeness");
+        clients.rekognition().createCollection(b -> b.collectionId("lean-faces"));
+        environment.put("LIKENESS_COLLECTION", "lean-faces");
+        environment.put("LIKENESS_TABLE", "lean-likeness");
+        try {
+            // No S3 client in the jar: reference photos cannot be stored by this function even by mistake.
+            JsonNode answer = run("likeness-api", "dev.sentinel.functions.likeness.LikenessApiHandler",
+                    Set.of("dynamodb", "rekognition"), SampleEvents.load("api-get-likeness-registration.json")).get(0);
+            assertEquals(404, answer.path("statusCode").asInt(), answer.toString());
+        } finally {
+            environment.remove("LIKENESS_COLLECTION");
+            environment.remove("LIKENESS_TABLE");
+        }
     }
 
     @Test
