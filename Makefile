@@ -15,7 +15,8 @@ MAVEN_OPTS ?= -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 export MAVEN_OPTS
 
 .PHONY: build-ScanUploadFunction build-ModerationApiFunction build-ReviewApiFunction \
-        build-NoticeApiFunction build-AppealApiFunction build-OperationsApiFunction
+        build-NoticeApiFunction build-AppealApiFunction build-OperationsApiFunction \
+        build-LikenessApiFunction
 
 build-ScanUploadFunction:
 	$(call lambda,scan-upload)
@@ -29,6 +30,8 @@ build-AppealApiFunction:
 	$(call lambda,appeal-api)
 build-OperationsApiFunction:
 	$(call lambda,operations-api)
+build-LikenessApiFunction:
+	$(call lambda,likeness-api)
 
 # $(1): the module under functions/. The shade plugin writes functions/<module>/target/<module>.jar.
 define lambda

@@ -48,4 +48,21 @@ class ScanSettingsTest {
                 && listed.contains("SCAN_RESERVE_SECONDS (5) must exceed") && listed.contains(
                 "SCAN_CLAIM_SECONDS (20) must exceed the longest scan"), listed);
     }
+
+    @Test
+    void theLikenessSearchRoundCountsInTheLongestScanAndMustFitTheTimeout() {
+        ScanSettings off = ScanSettings.fromEnvironment(environment());
+        ScanSettings on = ScanSettings.fromEnvironment(environment("LIKENESS_COLLECTION", "likeness"));
+        Duration call = on.deadlines().rekognition().callTimeout();
+        assertEquals(off.deadlines().perScan(), off.longestScan());
+        assertEquals(off.longestScan().plus(call.multipliedBy(3)), on.longestScan(),
+                "finding faces, searches started within one call's time, the last bounded by another");
+
+        // Fits without the search round (2 x 12 s + 15 s), not with it (5 x 12 s + 15 s).
+        assertEquals(Duration.ofSeconds(39), ScanSettings.fromEnvironment(environment(
+                "REKOGNITION_CALL_TIMEOUT_MS", "12000")).longestScan());
+        ConfigurationException tooSlow = assertThrows(ConfigurationException.class, () -> ScanSettings.fromEnvironment(
+                environment("REKOGNITION_CALL_TIMEOUT_MS", "12000", "LIKENESS_COLLECTION", "likeness")));
+        assertTrue(tooSlow.getMessage().contains("75000 ms (5 x REKOGNITION_CALL_TIMEOUT_MS"), tooSlow.getMessage());
+    }
 }

@@ -184,6 +184,11 @@ public final class ApiFixture {
         faces.put(sha256(content), RekognitionStandIn.faces(List.of(ageRanges)));
     }
 
+    /** DetectFaces will answer {@code reply} for these exact bytes (e.g. the faces drawn into them). */
+    public void detectFaces(byte[] content, RekognitionStandIn.Reply reply) {
+        faces.put(sha256(content), reply);
+    }
+
     public PutObjectResponse upload(String key, byte[] bytes) {
         return aws.put(uploads, key, bytes);
     }

@@ -46,7 +46,8 @@ public final class TestAws {
     private TestAws(LocalAws servers, URI dynamoEndpoint, RekognitionBounds rekognition) {
         this.servers = servers;
         this.clientsWith = credentials -> AwsClients.create(new AwsClients.Settings(Region.US_EAST_1, credentials,
-                servers.s3Endpoint(), dynamoEndpoint, servers.rekognitionEndpoint(), true, rekognition, null));
+                servers.s3Endpoint(), dynamoEndpoint, servers.rekognitionEndpoint(), true, rekognition, null,
+                servers.snsEndpoint()));
         this.clients = clientsWith.apply(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
     }
 
@@ -114,6 +115,13 @@ public final class TestAws {
         }
         if (settings.casesTable() != null) {
             env.put("CASES_TABLE", settings.casesTable());
+        }
+        // The scan function's: it searches the collection and alerts; registrations are not its to read.
+        if (settings.likeness() != null && !settings.likeness().searchedElsewhere()) {
+            env.put("LIKENESS_COLLECTION", settings.likeness().collectionId());
+            if (settings.likeness().alertsTopic() != null) {
+                env.put("LIKENESS_ALERTS_TOPIC", settings.likeness().alertsTopic());
+            }
         }
         return env;
     }

@@ -3,11 +3,11 @@ package dev.sentinel.local;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.functions.scan.ScanUploadHandler;
-import dev.sentinel.log.StructuredLog;
 import dev.sentinel.local.aws.LocalLambdaContext;
 import dev.sentinel.local.emulator.EmulatedStack;
 import dev.sentinel.local.emulator.EventSourceMapping;
 import dev.sentinel.local.emulator.SqsEventSource;
+import dev.sentinel.log.StructuredLog;
 import dev.sentinel.policy.Policy;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.Engines;
@@ -74,7 +74,9 @@ final class EmulatedScanFunction implements AutoCloseable {
         stack.stack().property(FUNCTION, "Environment").path("Variables").fields()
                 .forEachRemaining(v -> environment.put(v.getKey(), v.getValue().asText()));
         environment.putAll(overrides);
-        ScanSettings settings = ScanSettings.fromEnvironment(environment);
+        // No emulator has Rekognition face collections (nor deploys the alerts topic): likeness protection is left
+        // out here; LikenessLifecycleTest proves it against the Rekognition stand-in.
+        ScanSettings settings = ScanSettings.fromEnvironment(environment).withLikeness(null);
         URI endpoint = stack.emulator().endpoint();
         AwsClients emulated = AwsClients.create(new AwsClients.Settings(stack.emulator().region(),
                 stack.emulator().credentials(), endpoint, endpoint, null, true, 5));

@@ -17,15 +17,24 @@ import dev.sentinel.api.Router;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.cases.Actor;
 import dev.sentinel.cases.ReviewService;
+import dev.sentinel.config.ScanSettings;
 import dev.sentinel.functions.appeal.AppealApiHandler;
+import dev.sentinel.functions.likeness.LikenessApiHandler;
 import dev.sentinel.functions.moderation.ModerationApiHandler;
 import dev.sentinel.functions.notice.NoticeApiHandler;
 import dev.sentinel.functions.operations.OperationsApiHandler;
 import dev.sentinel.functions.review.ReviewApiHandler;
+import dev.sentinel.image.JpegCopies;
 import dev.sentinel.json.Json;
+import dev.sentinel.local.aws.MarkedFaces;
 import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.local.iam.FunctionRoles;
 import dev.sentinel.log.StructuredLog;
+import dev.sentinel.objects.ETag;
+import dev.sentinel.objects.ObjectRef;
+import dev.sentinel.scan.ObjectEvent;
+import dev.sentinel.scan.ScanServiceBuilder;
+import dev.sentinel.store.CaseTable;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.ApiFixture.StreamHandler;
@@ -34,6 +43,7 @@ import dev.sentinel.testing.TestAws;
 import dev.sentinel.testing.TestImages;
 import dev.sentinel.verdict.Verdict;
 import dev.sentinel.wiring.ApiRouterBuilder;
+import dev.sentinel.wiring.LikenessWiring;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -83,37 +93,44 @@ class AuthorizationMatrixTest {
      * function, and the function refuses it again. Every route of docs/openapi.yaml has a row, and no other route.
      */
     private static final String MATRIX = """
-            route                          | asked for           | A    | B    | rev  | adm  | N1   | N2   | none | anon
-            POST /moderations              | A's object          | 2xx  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            POST /moderations              | A's object, dry run | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            POST /moderations              | an inline image     | 2xx  | 2xx  | 403  | 2xx  | 403  | 403  | 403  | 403
-            GET /moderations/{id}          | A's check           | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            GET /moderations/{id}          | A's inline check    | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            GET /moderations/{id}          | A's queued check    | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            GET /moderations/{id}          | A's upload          | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            GET /moderations/{id}          | an unknown id       | 403  | 403  | 404  | 404  | 403  | 403  | 403  | 403
-            GET /moderations/{id}/audit    | A's check           | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            GET /verdicts/{bucket}/{key+}  | A's object          | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            GET /reviews                   | the queue           | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            POST /reviews/{id}/decision    | A's pending verdict | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            GET /reviews/{id}/preview      | A's quarantine copy | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            GET /reviews/{id}/preview      | a child-safety item | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403
-            GET /child-safety-reports/{id} | a child-safety item | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            GET /reports/transparency      | the last 30 days    | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            POST /notices                  | A's object          | 403  | 403  | 2xx  | 2xx  | 2xx  | 2xx  | 403  | 403
-            GET /notices/{id}              | N1's notice         | 403  | 403  | 2xx  | 2xx  | 2xx  | 403  | 403  | 403
-            POST /appeals                  | A's restriction     | 2xx  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            POST /appeals                  | an unknown id       | 403  | 403  | 403  | 404  | 403  | 403  | 403  | 403
-            GET /appeals/{id}              | A's appeal          | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            POST /appeals/{id}/decision    | A's appeal          | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403
-            POST /hash-lists               | one sha256 line     | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            GET /hash-lists                | the bank            | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            POST /admin/rescans            | A's prefix          | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            POST /admin/redrives           | the dead letters    | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            GET /admin/redrives            | the redrives        | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403
-            GET /console                   | the page            | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx
-            GET /console/{asset}           | its script          | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx
-            GET /console/{asset}           | an unknown name     | 404  | 404  | 404  | 404  | 404  | 404  | 404  | 404
+            route                                     | asked for           | A    | B    | rev  | adm  | N1   | N2   | none | anon | reg  | P1   | P2
+            POST /moderations                         | A's object          | 2xx  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /moderations                         | A's object, dry run | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /moderations                         | an inline image     | 2xx  | 2xx  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /moderations/{id}                     | A's check           | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /moderations/{id}                     | A's inline check    | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /moderations/{id}                     | A's queued check    | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /moderations/{id}                     | A's upload          | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /moderations/{id}                     | an unknown id       | 403  | 403  | 404  | 404  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /moderations/{id}/audit               | A's check           | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /verdicts/{bucket}/{key+}             | A's object          | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /reviews                              | the queue           | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /reviews/{id}/decision               | A's pending verdict | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /reviews/{id}/preview                 | A's quarantine copy | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /reviews/{id}/preview                 | a child-safety item | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /child-safety-reports/{id}            | a child-safety item | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /reports/transparency                 | the last 30 days    | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /notices                             | A's object          | 403  | 403  | 2xx  | 2xx  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403
+            GET /notices/{id}                         | N1's notice         | 403  | 403  | 2xx  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /appeals                             | A's restriction     | 2xx  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /appeals                             | an unknown id       | 403  | 403  | 403  | 404  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /appeals/{id}                         | A's appeal          | 2xx  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /appeals/{id}/decision               | A's appeal          | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /hash-lists                          | one sha256 line     | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /hash-lists                           | the bank            | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /admin/rescans                       | A's prefix          | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            POST /admin/redrives                      | the dead letters    | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /admin/redrives                       | the redrives        | 403  | 403  | 403  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
+            GET /console                              | the page            | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx
+            GET /console/{asset}                      | its script          | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx  | 2xx
+            GET /console/{asset}                      | an unknown name     | 404  | 404  | 404  | 404  | 404  | 404  | 404  | 404  | 404  | 404  | 404
+            POST /likeness/registrations              | a person's photos   | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 2xx  | 2xx  | 2xx
+            GET /likeness/registrations/{id}          | P1's registration   | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 2xx  | 2xx  | 403
+            GET /likeness/registrations/{id}          | an unknown id       | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 404  | 403  | 403
+            POST /likeness/registrations/{id}/hashes  | P1's registration   | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 2xx  | 2xx  | 403
+            POST /likeness/registrations/{id}/renewal | P1's registration   | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 2xx  | 2xx  | 403
+            DELETE /likeness/registrations/{id}       | P1's registration   | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 403  | 2xx  | 2xx  | 403
+            POST /likeness/matches/{id}/finding       | a likeness match    | 403  | 403  | 2xx  | 2xx  | 403  | 403  | 403  | 403  | 403  | 403  | 403
             """;
 
     private enum Expected {
@@ -140,7 +157,10 @@ class AuthorizationMatrixTest {
         N1("N1", "notifier-1", Groups.NOTIFIER),
         N2("N2", "notifier-2", Groups.NOTIFIER),
         NO_GROUP("none", "nobody-1"),
-        ANONYMOUS("anon", null);
+        ANONYMOUS("anon", null),
+        REGISTRAR("reg", "registrar-1", Groups.LIKENESS_REGISTRAR),
+        P1("P1", "person-1", Groups.PROTECTED_PERSON),
+        P2("P2", "person-2", Groups.PROTECTED_PERSON);
 
         final String column;
         final String subject;
@@ -185,6 +205,7 @@ class AuthorizationMatrixTest {
         serve(fx.pipelineAs(ApiFixture.NOTICE).noticeRouter(), router -> new NoticeApiHandler(router));
         serve(fx.pipelineAs(ApiFixture.APPEAL).appealRouter(), router -> new AppealApiHandler(router));
         serve(operationsRouter(), router -> new OperationsApiHandler(router, () -> { }));
+        serve(likenessRouter(), router -> new LikenessApiHandler(router, () -> { }));
         secrets.addAll(List.of(fx.uploads, fx.quarantine));
     }
 
@@ -336,6 +357,24 @@ class AuthorizationMatrixTest {
             return HttpApiEvent.of("POST /admin/redrives");
         });
         r.put("GET /admin/redrives | the redrives", () -> HttpApiEvent.of("GET /admin/redrives"));
+        r.put("POST /likeness/registrations | a person's photos", () -> HttpApiEvent.of(
+                "POST /likeness/registrations").body(enrolment()));
+        r.put("GET /likeness/registrations/{id} | P1's registration", () -> HttpApiEvent.of(
+                "GET /likeness/registrations/{id}", once("registration", this::registrationOfP1)));
+        r.put("GET /likeness/registrations/{id} | an unknown id", () -> HttpApiEvent.of(
+                "GET /likeness/registrations/{id}", "lk-" + "0".repeat(32)));
+        r.put("POST /likeness/registrations/{id}/hashes | P1's registration", () -> HttpApiEvent.of(
+                "POST /likeness/registrations/{id}/hashes", once("registration", this::registrationOfP1))
+                .body(Map.of("hashes", List.of("ab".repeat(32)))));
+        r.put("POST /likeness/registrations/{id}/renewal | P1's registration", () -> HttpApiEvent.of(
+                "POST /likeness/registrations/{id}/renewal", once("registration", this::registrationOfP1))
+                .body(Map.of("consent", enrolment().get("consent"))));
+        // Each withdrawal closes a registration of its own.
+        r.put("DELETE /likeness/registrations/{id} | P1's registration", () -> HttpApiEvent.of(
+                "DELETE /likeness/registrations/{id}", registrationOfP1()));
+        r.put("POST /likeness/matches/{id}/finding | a likeness match", () -> HttpApiEvent.of(
+                "POST /likeness/matches/{id}/finding", once("likeness-match", this::likenessMatch))
+                .body(Map.of("samePerson", false, "reason", "A different person.")));
         r.put("GET /console | the page", () -> HttpApiEvent.of("GET /console"));
         r.put("GET /console/{asset} | its script", () -> HttpApiEvent.of("GET /console/{asset}", "console.js"));
         r.put("GET /console/{asset} | an unknown name", () -> HttpApiEvent.of("GET /console/{asset}",
@@ -488,6 +527,71 @@ class AuthorizationMatrixTest {
             made.put(name, make.get());
         }
         return (T) made.get(name);
+    }
+
+    // ---- Likeness protection ------------------------------------------------------------------------------------
+
+    private static final long P1_FACE = 0x91L;
+    private final String collection = "faces-" + fx.uploads;
+    private final String likenessTable = "likeness-" + fx.uploads;
+    /** Every withdrawal row closes a fresh registration of P1's: more enrolments than a day allows by default. */
+    private final dev.sentinel.likeness.LikenessSettings likeness = new dev.sentinel.likeness.LikenessSettings(
+            collection, likenessTable, 98, 10, null, java.time.Period.ofYears(1), 100);
+
+    /** A person enrolling themselves: one reference photo with one clear face, consent just given. */
+    private Map<String, Object> enrolment() {
+        BufferedImage canvas = JpegCopies.scaleOntoWhite(TestImages.decode(BENIGN), 400, 400);
+        byte[] photo = JpegCopies.encode(MarkedFaces.draw(canvas, 100, 80, 200, P1_FACE), 0.92f);
+        return Map.of("photos", List.of(Base64.getEncoder().encodeToString(photo)),
+                "consent", Map.of("consentedBy", "Person One", "onBehalfOf", "SELF", "scope", "likeness-protection",
+                        "noticeVersion", "notice-1", "consentedAt", java.time.Instant.now().minusSeconds(60).toString()),
+                "contact", "person-1@example.org");
+    }
+
+    /** P1's own registration, enrolled with P1's token. */
+    private String registrationOfP1() {
+        JsonNode answer = call(functions.get("POST /likeness/registrations"), HttpApiEvent.of(
+                "POST /likeness/registrations").body(enrolment()).by(Caller.P1.subject, Caller.P1.groups), 201);
+        String id = answer.path("registrationId").asText();
+        secrets.add(id);
+        return id;
+    }
+
+    /** A sexual image of the registered P1, quarantined by the scan function with a likeness match. */
+    private String likenessMatch() {
+        once("registration", this::registrationOfP1);
+        BufferedImage canvas = JpegCopies.scaleOntoWhite(TestImages.decode(PHOTO), 700, 500);
+        byte[] bytes = JpegCopies.encode(MarkedFaces.draw(canvas, 300, 150, 160, P1_FACE), 0.9f);
+        fx.labels(bytes, new RekognitionStandIn.Label("Swimwear or Underwear", "", 1, 90));
+        fx.detectFaces(bytes, RekognitionStandIn.markedFaces(bytes, 25, 33));
+        var put = fx.upload("app-a/likeness.jpg", bytes);
+        ScanSettings settings = fx.scanSettings.withLikeness(likeness);
+        var outcome = ScanServiceBuilder.of(settings, fx.aws.asFunction(ApiFixture.SCAN, TestAws.environmentOf(
+                settings)), StructuredLog.discard(), java.time.Clock.systemUTC()).service()
+                .scan(new ObjectEvent(new ObjectRef(
+                fx.uploads, "app-a/likeness.jpg", put.versionId()), ETag.unquoted(put.eTag()),
+                (long) bytes.length, "ObjectCreated:Put", java.time.Instant.now()));
+        Verdict verdict = ((dev.sentinel.scan.ScanOutcome.Decided) outcome).verdict();
+        assertTrue(verdict.reasons().stream().anyMatch(r -> r.code().name().equals("LIKENESS_MATCH")),
+                verdict.reasons().toString());
+        return remember(verdict.verdictId()).verdictId();
+    }
+
+    /** The likeness function over this deployment's collection and tables, with its own role. */
+    private Router likenessRouter() {
+        CaseTable.createIfMissing(fx.aws.clients().dynamo(), likenessTable);
+        fx.aws.clients().rekognition().createCollection(b -> b.collectionId(collection));
+        Map<String, String> environment = new HashMap<>();
+        environment.put("VERDICTS_TABLE", fx.verdictTable);
+        environment.put("HASH_BANK_TABLE", fx.hashBankTable);
+        environment.put("CASES_TABLE", fx.casesTable);
+        environment.put("LIKENESS_COLLECTION", collection);
+        environment.put("LIKENESS_TABLE", likenessTable);
+        AwsClients clients = fx.aws.asFunction("LikenessApiFunction", environment);
+        var registry = LikenessWiring.registry(likeness, clients, fx.hashBankTable, fx.casesTable,
+                java.time.Clock.systemUTC());
+        return LikenessWiring.router(registry, likeness, clients, fx.verdictTable, fx.casesTable,
+                StructuredLog.discard(), java.time.Clock.systemUTC());
     }
 
     // ---- The functions ------------------------------------------------------------------------------------------

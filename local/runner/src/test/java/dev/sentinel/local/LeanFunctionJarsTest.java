@@ -127,7 +127,7 @@ class LeanFunctionJarsTest {
         long asked = servers.rekognition().count("DetectModerationLabels");
 
         List<JsonNode> answers = run("scan-upload", "dev.sentinel.functions.scan.ScanUploadHandler",
-                Set.of("s3", "dynamodb", "rekognition"), event);
+                Set.of("s3", "dynamodb", "rekognition", "sns"), event);
 
         assertEquals(0, answers.get(0).path("batchItemFailures").size(), answers.get(0).toString());
         assertEquals("approved", clients.s3().getObjectTagging(b -> b.bucket(UPLOADS).key("users/alice/holiday.jpg"))
@@ -147,6 +147,23 @@ class LeanFunctionJarsTest {
         assertEquals(201, answer.path("statusCode").asInt(), answer.toString());
         assertEquals("ALLOW", body(answer).path("verdict").path("action").asText(), answer.toString());
         assertEquals(asked + 1, servers.rekognition().count("DetectModerationLabels"));
+    }
+
+    @Test
+    void likenessApiCarriesDynamoDbAndRekognitionOnlyAndAnswersARead() throws Exception {
+        CaseTable.createIfMissing(clients.dynamo(), "lean-likeness");
+        clients.rekognition().createCollection(b -> b.collectionId("lean-faces"));
+        environment.put("LIKENESS_COLLECTION", "lean-faces");
+        environment.put("LIKENESS_TABLE", "lean-likeness");
+        try {
+            // No S3 client in the jar: reference photos cannot be stored by this function even by mistake.
+            JsonNode answer = run("likeness-api", "dev.sentinel.functions.likeness.LikenessApiHandler",
+                    Set.of("dynamodb", "rekognition"), SampleEvents.load("api-get-likeness-registration.json")).get(0);
+            assertEquals(404, answer.path("statusCode").asInt(), answer.toString());
+        } finally {
+            environment.remove("LIKENESS_COLLECTION");
+            environment.remove("LIKENESS_TABLE");
+        }
     }
 
     @Test
@@ -270,15 +287,16 @@ class LeanFunctionJarsTest {
 
     /**
      * Each jar holds the library modules its function depends on and no other: the API functions that take no
-     * on-demand checks (review, notice, appeal, operations) hold sentinel-core and sentinel-api, with no scan path,
-     * no embedded engine and its weights, no provenance readers, and no Rekognition client; only review, whose
-     * previews decode held images, reads WebP. The two functions that scan hold every module.
+     * on-demand checks (review, notice, appeal, operations, likeness) hold sentinel-core and sentinel-api, with no
+     * scan path, no embedded engine and its weights, and no provenance readers; of them only likeness, which enrols
+     * faces, calls Rekognition, and only review (previews) and likeness (reference photos) read WebP. The two
+     * functions that scan hold every module.
      */
     @Test
     void eachFunctionJarCarriesTheLibraryModulesItUses() throws IOException {
         Set<String> core = Set.of("aws", "config", "engine", "hash", "image", "json", "log", "metrics", "objects",
-                "policy", "quarantine", "runtime", "safety", "store", "verdict");
-        Set<String> api = union(core, Set.of("api", "cases", "queue", "report", "wiring"));
+                "policy", "quarantine", "runtime", "safety", "store", "verdict", "likeness");
+        Set<String> api = union(core, Set.of("api", "cases", "queue", "report", "wiring", "likeness.registry"));
         Set<String> scan = union(api, Set.of("scan", "engine.embedded"));
         Map<String, Set<String>> packages = new LinkedHashMap<>();
         packages.put("scan-upload", union(scan, Set.of("functions.scan")));
@@ -287,7 +305,10 @@ class LeanFunctionJarsTest {
         packages.put("notice-api", union(api, Set.of("functions.notice")));
         packages.put("appeal-api", union(api, Set.of("functions.appeal")));
         packages.put("operations-api", union(api, Set.of("functions.operations")));
+        packages.put("likeness-api", union(api, Set.of("functions.likeness")));
         Set<String> scanning = Set.of("scan-upload", "moderation-api");
+        Set<String> decoding = Set.of("scan-upload", "moderation-api", "review-api", "likeness-api");
+        Set<String> rekognition = Set.of("scan-upload", "moderation-api", "likeness-api");
 
         List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
         for (Map.Entry<String, Set<String>> function : packages.entrySet()) {
@@ -317,9 +338,8 @@ class LeanFunctionJarsTest {
                     "dev.sentinel packages in " + module + ".jar"));
             checks.add(() -> assertEquals(scans, weights, "the embedded engine's weights in " + module + ".jar"));
             checks.add(() -> assertEquals(scans, provenance, "the provenance readers in " + module + ".jar"));
-            checks.add(() -> assertEquals(scans || module.equals("review-api"), webp,
-                    "the WebP reader in " + module + ".jar"));
-            checks.add(() -> assertEquals(scans, services.contains("rekognition"),
+            checks.add(() -> assertEquals(decoding.contains(module), webp, "the WebP reader in " + module + ".jar"));
+            checks.add(() -> assertEquals(rekognition.contains(module), services.contains("rekognition"),
                     "the Rekognition client in " + module + ".jar: " + services));
         }
         assertAll(checks);

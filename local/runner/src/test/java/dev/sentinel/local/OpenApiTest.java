@@ -124,7 +124,9 @@ class OpenApiTest {
                 new NoticeRoutes(null).register(new Router(StructuredLog.discard())),
                 new AppealRoutes(null, window).register(new Router(StructuredLog.discard())),
                 new HashListRoutes(null, null).register(new Router(StructuredLog.discard())),
-                new OperationsRoutes(null, null, null, null, null).register(new Router(StructuredLog.discard())))) {
+                new OperationsRoutes(null, null, null, null, null).register(new Router(StructuredLog.discard())),
+                new dev.sentinel.api.LikenessRoutes(null, null, null, null, null)
+                        .register(new Router(StructuredLog.discard())))) {
             handled.addAll(router.routeKeys());
         }
 

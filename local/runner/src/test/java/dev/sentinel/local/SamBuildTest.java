@@ -57,7 +57,7 @@ class SamBuildTest {
                 functions.put(e.getKey(), e.getValue());
             }
         });
-        assertEquals(6, functions.size(), functions.keySet().toString());
+        assertEquals(7, functions.size(), functions.keySet().toString());
 
         Path source = scratch.resolve("source");
         copyAsSamDoes(repo, source);

@@ -68,9 +68,14 @@ class SamEnvVarsTest {
             }
             // What the handlers read at start must accept what SAM local passes them.
             Map<String, String> env = localEnvironment(function);
-            ScanSettings.fromEnvironment(env);
-            if (env.containsKey("CASES_TABLE")) {
-                ApiSettings.fromEnvironment(env);
+            if (env.containsKey("QUARANTINE_BUCKET")) {
+                ScanSettings.fromEnvironment(env);
+                if (env.containsKey("CASES_TABLE")) {
+                    ApiSettings.fromEnvironment(env);
+                }
+            }
+            if (env.containsKey("LIKENESS_COLLECTION")) {
+                assertTrue(dev.sentinel.likeness.LikenessSettings.fromEnvironment(env) != null, function);
             }
         }
     }
@@ -111,6 +116,10 @@ class SamEnvVarsTest {
                     }
                 } else {
                     assertEquals(Set.of(), buckets, file + " names buckets but no function it goes to");
+                    continue;
+                }
+                if (!localEnvironment(function).containsKey("QUARANTINE_BUCKET")) {
+                    assertEquals(Set.of(), buckets, file + " names buckets but " + function + " is given none");
                     continue;
                 }
                 ScanSettings settings = ScanSettings.fromEnvironment(localEnvironment(function));

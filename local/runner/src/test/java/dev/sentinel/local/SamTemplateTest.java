@@ -332,10 +332,36 @@ class SamTemplateTest {
             assertTrue(variables.has(name), "the template sets " + name);
             env.put(name, variables.get(name).asText());
         }
-        var deadlines = dev.sentinel.config.ScanSettings.fromEnvironment(env).deadlines();
-        assertTrue(deadlines.perScan().toSeconds() < timeout, "one scan fits the timeout: " + deadlines);
+        // The template turns likeness protection on, so a scan may add a face search round.
+        env.put("LIKENESS_COLLECTION", "likeness");
+        var settings = dev.sentinel.config.ScanSettings.fromEnvironment(env);
+        assertTrue(settings.longestScan().toSeconds() < timeout, "one scan fits the timeout: " + settings.deadlines());
         // Lambda's advice for SQS sources: a visibility timeout of six times the function's timeout.
         assertTrue(resources.at("/ScanQueue/Properties/VisibilityTimeout").asInt() >= 6 * timeout);
+    }
+
+    /**
+     * The issue's safeguard, written into the roles: only the scan function may search the face collection, only
+     * the likeness function may index or delete faces, no function may list faces or search by face id, and the
+     * likeness function, which receives reference photos, has no S3 permission at all.
+     */
+    @Test
+    void onlyTheScanFunctionSearchesTheCollectionAndOnlyTheLikenessFunctionIndexesOrDeletes() {
+        for (String function : resourcesOfType("AWS::Serverless::Function")) {
+            String policies = resources.get(function).get("Properties").get("Policies").toString();
+            assertEquals(function.equals("ScanUploadFunction"), policies.contains("rekognition:SearchFacesByImage"),
+                    function);
+            assertEquals(function.equals("LikenessApiFunction"), policies.contains("rekognition:IndexFaces"), function);
+            assertEquals(function.equals("LikenessApiFunction"), policies.contains("rekognition:DeleteFaces"),
+                    function);
+            for (String never : List.of("rekognition:SearchFaces\"", "rekognition:ListFaces",
+                    "rekognition:DeleteCollection", "rekognition:SearchUsers")) {
+                assertFalse(policies.contains(never), function + " may use " + never);
+            }
+        }
+        String likeness = resources.get("LikenessApiFunction").get("Properties").get("Policies").toString();
+        assertFalse(likeness.contains("s3:"), "reference photos are never stored: " + likeness);
+        assertEquals("AWS::Rekognition::Collection", resources.at("/LikenessCollection/Type").asText());
     }
 
     @Test
@@ -345,13 +371,21 @@ class SamTemplateTest {
         assertFalse(actions.contains("s3:PutObject\""), "notices hold objects by tag; they never write them");
     }
 
+    private static final Pattern COLLECTION_ACTIONS = Pattern.compile(
+            "rekognition:(IndexFaces|SearchFacesByImage|SearchFaces|DeleteFaces|ListFaces|\\w*Collection)");
+
     private static void checkStatements(String function, JsonNode policies) {
         for (JsonNode policy : policies) {
             for (JsonNode statement : policy.path("Statement")) {
                 String resource = statement.get("Resource").toString();
                 String action = statement.get("Action").toString();
-                if (action.contains("rekognition:")) {
+                if (action.contains("rekognition:") && !COLLECTION_ACTIONS.matcher(action).find()) {
                     assertEquals("\"*\"", resource, "Rekognition image actions have no resource-level permissions");
+                    continue;
+                }
+                if (action.contains("rekognition:")) {
+                    assertEquals("\"LikenessCollection.Arn\"", resource, function + " statement "
+                            + statement.path("Sid") + ": face-collection actions name the collection");
                     continue;
                 }
                 assertFalse(resource.equals("\"*\""), function + " statement " + statement.path("Sid")
@@ -366,13 +400,13 @@ class SamTemplateTest {
     void scanFunctionMayTouchOnlyTheUploadsAndQuarantineBucketsTheKeyAndItsTables() {
         JsonNode policies = resources.get("ScanUploadFunction").get("Properties").get("Policies");
         List<String> own = List.of("-uploads-", "-quarantine-", "QuarantineKey.Arn", "VerdictsTable.Arn",
-                "HashBankTable.Arn", "CasesTable.Arn");
+                "HashBankTable.Arn", "CasesTable.Arn", "LikenessTable.Arn", "LikenessAlertsTopic");
         for (JsonNode policy : policies) {
             for (JsonNode statement : policy.path("Statement")) {
                 String action = statement.get("Action").toString();
                 if (action.contains("rekognition:")) {
-                    assertTrue(Set.of("\"rekognition:DetectModerationLabels\"", "\"rekognition:DetectFaces\"")
-                            .contains(action), action);
+                    assertTrue(Set.of("\"rekognition:DetectModerationLabels\"", "\"rekognition:DetectFaces\"",
+                            "\"rekognition:SearchFacesByImage\"").contains(action), action);
                     continue;
                 }
                 for (JsonNode resource : statement.get("Resource").isArray() ? statement.get("Resource")

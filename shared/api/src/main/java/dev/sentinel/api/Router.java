@@ -98,7 +98,8 @@ public final class Router {
             throw new IllegalArgumentException("only reads prime: " + routeKey);
         }
         handle(new ApiRequest(routeKey, pathParameters, Map.of(), null, new dev.sentinel.cases.Actor(
-                "sentinel-priming", List.of(Groups.UPLOADER_APP, Groups.REVIEWER, Groups.ADMIN, Groups.NOTIFIER))));
+                "sentinel-priming", List.of(Groups.UPLOADER_APP, Groups.REVIEWER, Groups.ADMIN, Groups.NOTIFIER,
+                Groups.LIKENESS_REGISTRAR))));
     }
 
     private ApiResponse answer(ApiRequest request) {

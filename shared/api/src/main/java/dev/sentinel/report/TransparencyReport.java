@@ -1,8 +1,8 @@
 package dev.sentinel.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.sentinel.store.NoticeCategory;
 import dev.sentinel.policy.Action;
+import dev.sentinel.store.NoticeCategory;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -19,9 +19,24 @@ import java.util.TreeMap;
  *
  * @param period      the half-open period {@code [from, to)} counted
  * @param generatedAt when the report was made: open notices are judged against their deadlines at this instant
+ * @param likenessMatches likeness matches in the period; absent where likeness protection is not counted
  */
 public record TransparencyReport(TransparencyReports.Period period, Instant generatedAt,
-                                 ModerationDecisions moderationDecisions, Notices notices, Appeals appeals) {
+                                 ModerationDecisions moderationDecisions, Notices notices, Appeals appeals,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) LikenessMatches likenessMatches) {
+
+    /** A report without the likeness section. */
+    public TransparencyReport(TransparencyReports.Period period, Instant generatedAt,
+                              ModerationDecisions moderationDecisions, Notices notices, Appeals appeals) {
+        this(period, generatedAt, moderationDecisions, notices, appeals, null);
+    }
+
+    /**
+     * Registered likenesses found in sexual images in the period (one per image and registration), and what
+     * reviewers found about them: the same person, not the person, or not decided yet.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LikenessMatches(long matches, long samePerson, long notThePerson, long undecided) { }
 
     public TransparencyReport {
         Objects.requireNonNull(period, "period");

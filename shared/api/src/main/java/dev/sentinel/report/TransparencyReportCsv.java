@@ -1,7 +1,7 @@
 package dev.sentinel.report;
 
-import dev.sentinel.store.NoticeCategory;
 import dev.sentinel.policy.Action;
+import dev.sentinel.store.NoticeCategory;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.Locale;
@@ -63,6 +63,14 @@ public final class TransparencyReportCsv {
         row(csv, "appeals", "reversed", "", appeals.reversed());
         row(csv, "appeals", "pending", "", appeals.pending());
         row(csv, "appeals", "median_hours_to_decision", "", appeals.medianHoursToDecision());
+
+        TransparencyReport.LikenessMatches likeness = report.likenessMatches();
+        if (likeness != null) {
+            row(csv, "likeness_matches", "matches", "", likeness.matches());
+            row(csv, "likeness_matches", "same_person", "", likeness.samePerson());
+            row(csv, "likeness_matches", "not_the_person", "", likeness.notThePerson());
+            row(csv, "likeness_matches", "undecided", "", likeness.undecided());
+        }
         return csv.toString();
     }
 

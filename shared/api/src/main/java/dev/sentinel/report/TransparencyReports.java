@@ -58,12 +58,20 @@ public final class TransparencyReports {
     private final DynamoVerdictStore verdicts;
     private final DynamoCaseStore cases;
     private final Clock clock;
+    private final dev.sentinel.likeness.LikenessMatches likeness;
 
     /** @param clock gives the report's {@code generatedAt}, against which open notices' deadlines are judged */
     public TransparencyReports(DynamoVerdictStore verdicts, DynamoCaseStore cases, Clock clock) {
+        this(verdicts, cases, clock, null);
+    }
+
+    /** @param likeness counts likeness matches; null leaves that section out */
+    public TransparencyReports(DynamoVerdictStore verdicts, DynamoCaseStore cases, Clock clock,
+                               dev.sentinel.likeness.LikenessMatches likeness) {
         this.verdicts = verdicts;
         this.cases = cases;
         this.clock = clock;
+        this.likeness = likeness;
     }
 
     /** The report for {@code [from, to)}; see {@link Period} for what is refused. */
@@ -98,7 +106,17 @@ public final class TransparencyReports {
         appeals.forEach(appealTally::add);
 
         return new TransparencyReport(period, generatedAt, moderation.result(), noticeTally.result(),
-                appealTally.result());
+                appealTally.result(), likeness == null ? null : likenessMatches(period));
+    }
+
+    /** Likeness matches recorded in the period, and what reviewers found about them. */
+    private TransparencyReport.LikenessMatches likenessMatches(Period period) {
+        List<dev.sentinel.likeness.LikenessMatch> found = likeness.matchedBetween(period.from(), period.to());
+        long same = found.stream().filter(m -> dev.sentinel.likeness.LikenessMatch.SAME_PERSON.equals(m.finding()))
+                .count();
+        long not = found.stream().filter(m -> dev.sentinel.likeness.LikenessMatch.NOT_THE_PERSON
+                .equals(m.finding())).count();
+        return new TransparencyReport.LikenessMatches(found.size(), same, not, found.size() - same - not);
     }
 
     /**

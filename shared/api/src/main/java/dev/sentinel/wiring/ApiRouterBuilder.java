@@ -22,12 +22,14 @@ import dev.sentinel.cases.ReviewPreviews;
 import dev.sentinel.cases.ReviewService;
 import dev.sentinel.config.ScanSettings;
 import dev.sentinel.hash.HashMatching;
+import dev.sentinel.likeness.LikenessMatches;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.queue.QueuedRescans;
 import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.store.DynamoHashBank;
+import dev.sentinel.store.DynamoLikenessMatches;
 import dev.sentinel.store.DynamoVerdictStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -127,11 +129,18 @@ public final class ApiRouterBuilder {
                 "No hash bank", "this deployment has no HASH_BANK_TABLE"));
     }
 
+    /** The review routes, with the transparency report counting likeness matches from the cases table. */
     public Router reviewRouter() {
+        return reviewRouter(new DynamoLikenessMatches(clients.dynamo(), api.casesTable()));
+    }
+
+    /** @param likeness counts likeness matches for the transparency report; null leaves that section out */
+    public Router reviewRouter(LikenessMatches likeness) {
         Router router = new ReviewRoutes(reviews(), verdicts, cases, new ReviewPreviews(verdicts, objects,
                 new dev.sentinel.image.ImageDecoder(), scan.maxObjectBytes())).register(new Router(log));
         // The transparency report reads the same two tables; the console is served by the API it mostly uses.
-        new ReportRoutes(new dev.sentinel.report.TransparencyReports(verdicts, cases, clock), clock).register(router);
+        new ReportRoutes(new dev.sentinel.report.TransparencyReports(verdicts, cases, clock, likeness), clock)
+                .register(router);
         return ConsoleAssets.bundled().register(router);
     }
 

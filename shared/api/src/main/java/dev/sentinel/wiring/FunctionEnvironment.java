@@ -4,6 +4,7 @@ import dev.sentinel.api.ApiSettings;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.config.RekognitionBounds;
 import dev.sentinel.config.ScanSettings;
+import dev.sentinel.likeness.LikenessSettings;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.metrics.EmfMetrics;
 import dev.sentinel.metrics.Metrics;
@@ -65,6 +66,16 @@ public final class FunctionEnvironment {
     /** SDK clients whose Rekognition calls are bounded as given (the scan function's deadlines). */
     public AwsClients clients(RekognitionBounds rekognition) {
         return AwsClients.fromEnvironment(env, rekognition);
+    }
+
+    /** Likeness protection's settings, or null where no face collection is configured. */
+    public LikenessSettings likenessSettings() {
+        return LikenessSettings.fromEnvironment(env);
+    }
+
+    /** A variable read by name, for a function whose settings are a few table names (null when unset). */
+    public String variable(String name) {
+        return env.get(name);
     }
 
     /** {@code SCAN_QUEUE_URL}: the scan queue, for checks and rescans handed to the scan function. */

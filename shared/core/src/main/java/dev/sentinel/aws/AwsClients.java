@@ -18,6 +18,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.rekognition.RekognitionClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
@@ -29,9 +30,9 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * snapshot still holds every client a function uses.
  *
  * <p>Endpoints are never set in code for AWS: the SDK reads {@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_S3},
- * {@code AWS_ENDPOINT_URL_DYNAMODB}, {@code AWS_ENDPOINT_URL_REKOGNITION} and {@code AWS_ENDPOINT_URL_SQS} itself,
- * which is how the same build runs against LocalStack. Local runs and tests that start their own servers pass
- * endpoints explicitly.
+ * {@code AWS_ENDPOINT_URL_DYNAMODB}, {@code AWS_ENDPOINT_URL_REKOGNITION}, {@code AWS_ENDPOINT_URL_SQS} and
+ * {@code AWS_ENDPOINT_URL_SNS} itself, which is how the same build runs against LocalStack. Local runs and tests
+ * that start their own servers pass endpoints explicitly.
  */
 public final class AwsClients implements AutoCloseable {
 
@@ -41,9 +42,16 @@ public final class AwsClients implements AutoCloseable {
      */
     public record Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
                            URI rekognitionEndpoint, boolean s3PathStyle, RekognitionBounds rekognition,
-                           URI sqsEndpoint) {
+                           URI sqsEndpoint, URI snsEndpoint) {
 
         public static final Duration DEFAULT_REKOGNITION_ATTEMPT_TIMEOUT = RekognitionBounds.DEFAULT.attemptTimeout();
+
+        /** Without an explicit SNS endpoint. */
+        public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
+                        URI rekognitionEndpoint, boolean s3PathStyle, RekognitionBounds rekognition, URI sqsEndpoint) {
+            this(region, credentials, s3Endpoint, dynamoEndpoint, rekognitionEndpoint, s3PathStyle, rekognition,
+                    sqsEndpoint, null);
+        }
 
         /** Attempts and attempt timeout given; the call as a whole may take as long as all of its attempts. */
         public Settings(Region region, AwsCredentialsProvider credentials, URI s3Endpoint, URI dynamoEndpoint,
@@ -74,6 +82,7 @@ public final class AwsClients implements AutoCloseable {
     private final Lazy<DynamoDbClient> dynamo;
     private final Lazy<RekognitionClient> rekognition;
     private final Lazy<SqsClient> sqs;
+    private final Lazy<SnsClient> sns;
     /** Bounds a view sets for its Rekognition calls instead of the settings' own; null for those. */
     private final RekognitionBounds rekognitionBounds;
     /** False for a view that shares its other clients with the clients it was made from. */
@@ -87,6 +96,7 @@ public final class AwsClients implements AutoCloseable {
         this.dynamo = new Lazy<>(dynamo);
         this.rekognition = new Lazy<>(rekognition);
         this.sqs = new Lazy<>(null);
+        this.sns = new Lazy<>(null);
         this.rekognitionBounds = null;
         this.ownsShared = true;
     }
@@ -98,6 +108,7 @@ public final class AwsClients implements AutoCloseable {
         this.dynamo = shared.dynamo;
         this.rekognition = new Lazy<>(null);
         this.sqs = shared.sqs;
+        this.sns = shared.sns;
         this.rekognitionBounds = rekognitionBounds;
         this.ownsShared = false;
     }
@@ -198,6 +209,11 @@ public final class AwsClients implements AutoCloseable {
         return sqs.get(() -> build(SqsClient.builder(), settings().sqsEndpoint()));
     }
 
+    /** For likeness alerts (the scan function): publishes to the alerts topic only. */
+    public SnsClient sns() {
+        return sns.get(() -> build(SnsClient.builder(), settings().snsEndpoint()));
+    }
+
     private <B extends AwsClientBuilder<B, C> & SdkSyncClientBuilder<B, C>, C> C build(B builder, URI endpoint) {
         builder.httpClient(http).region(settings().region()).credentialsProvider(settings().credentials());
         if (endpoint != null) {
@@ -224,6 +240,7 @@ public final class AwsClients implements AutoCloseable {
         s3.close();
         dynamo.close();
         sqs.close();
+        sns.close();
         if (http != null) {
             http.close();
         }

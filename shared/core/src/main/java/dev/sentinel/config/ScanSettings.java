@@ -1,6 +1,7 @@
 package dev.sentinel.config;
 
 import dev.sentinel.image.ImageDecoder;
+import dev.sentinel.likeness.LikenessSettings;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.safety.SafetySettings;
 import java.time.Duration;
@@ -28,11 +29,12 @@ import java.util.stream.Collectors;
  * @param casesTable       where child-safety report records go; null for nowhere
  * @param retry            how deliveries of the same upload are kept apart and when retrying stops
  * @param deadlines        how a batch of deliveries fits the function's timeout
+ * @param likeness         likeness protection (the face collection of registered people); null when off
  */
 public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable,
                            String policySource, long maxObjectBytes, String engine, double cascadeEscalateAt,
                            String hashBankTable, SafetySettings safety, String casesTable, Retry retry,
-                           Deadlines deadlines) {
+                           Deadlines deadlines, LikenessSettings likeness) {
 
     /**
      * @param claimTtl          how long a delivery holds its claim on an upload; a crashed holder's claim lapses
@@ -49,7 +51,8 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
     /**
      * What one scan may cost in time, so that a batch never runs into the function's timeout (which would return
      * every message of the batch, finished or not, to the queue). A scan makes at most two Rekognition calls
-     * (moderation labels, then face ages), each ending within {@code rekognition}'s call timeout, and needs
+     * (moderation labels, then face ages) plus, with likeness protection, a face search round; each call ends within
+     * {@code rekognition}'s call timeout. A scan also needs
      * {@code reserve} for everything else: reading, hashing and decoding the object (decoding is time-boxed),
      * storing the verdict and moving the object.
      *
@@ -61,9 +64,22 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         public static final Deadlines DEFAULT = new Deadlines(Duration.ofSeconds(60), RekognitionBounds.DEFAULT,
                 Duration.ofSeconds(15));
 
-        /** The longest one scan can take: a batch starts another only while this much time is left. */
+        /** The longest one scan can take without likeness protection. */
         public Duration perScan() {
-            return rekognition.callTimeout().multipliedBy(2).plus(reserve);
+            return perScan(false);
+        }
+
+        /**
+         * The longest one scan can take: a batch starts another only while this much time is left. The likeness
+         * check adds three call timeouts at most: finding the faces, then searches that start within one call's
+         * time, the last of them bounded by another.
+         */
+        public Duration perScan(boolean likenessChecked) {
+            return rekognition.callTimeout().multipliedBy(rekognitionCalls(likenessChecked)).plus(reserve);
+        }
+
+        static int rekognitionCalls(boolean likenessChecked) {
+            return likenessChecked ? 5 : 2;
         }
     }
 
@@ -80,6 +96,14 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         uploadBuckets = Set.copyOf(uploadBuckets);
         retry = retry == null ? Retry.DEFAULT : retry;
         deadlines = deadlines == null ? Deadlines.DEFAULT : deadlines;
+    }
+
+    /** Without likeness protection. */
+    public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
+                        long maxObjectBytes, String engine, double cascadeEscalateAt, String hashBankTable,
+                        SafetySettings safety, String casesTable, Retry retry, Deadlines deadlines) {
+        this(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine, cascadeEscalateAt,
+                hashBankTable, safety, casesTable, retry, deadlines, null);
     }
 
     public ScanSettings(Set<String> uploadBuckets, String quarantineBucket, String verdictTable, String policySource,
@@ -110,22 +134,33 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
 
     public ScanSettings withHashBank(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, table, safety, casesTable, retry, deadlines);
+                cascadeEscalateAt, table, safety, casesTable, retry, deadlines, likeness);
     }
 
     public ScanSettings withCasesTable(String table) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, table, retry, deadlines);
+                cascadeEscalateAt, hashBankTable, safety, table, retry, deadlines, likeness);
     }
 
     public ScanSettings withRetry(Retry newRetry) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, casesTable, newRetry, deadlines);
+                cascadeEscalateAt, hashBankTable, safety, casesTable, newRetry, deadlines, likeness);
     }
 
     public ScanSettings withDeadlines(Deadlines newDeadlines) {
         return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
-                cascadeEscalateAt, hashBankTable, safety, casesTable, retry, newDeadlines);
+                cascadeEscalateAt, hashBankTable, safety, casesTable, retry, newDeadlines, likeness);
+    }
+
+    /** The longest one scan can take with these settings ({@link Deadlines#perScan(boolean)}). */
+    public Duration longestScan() {
+        return deadlines.perScan(likeness != null);
+    }
+
+    /** These settings with likeness protection on (or off, for null). */
+    public ScanSettings withLikeness(LikenessSettings newLikeness) {
+        return new ScanSettings(uploadBuckets, quarantineBucket, verdictTable, policySource, maxObjectBytes, engine,
+                cascadeEscalateAt, hashBankTable, safety, casesTable, retry, deadlines, newLikeness);
     }
 
     public boolean scans(String bucket) {
@@ -179,7 +214,8 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         int claimSeconds = wholeNumber(env, "SCAN_CLAIM_SECONDS", (int) Retry.DEFAULT.claimTtl().toSeconds(), 1,
                 problems);
         int holdAfter = wholeNumber(env, "SCAN_HOLD_AFTER_ATTEMPTS", Retry.DEFAULT.holdAfterAttempts(), 1, problems);
-        Deadlines deadlines = deadlines(env, Duration.ofSeconds(claimSeconds), problems);
+        LikenessSettings likeness = LikenessSettings.fromEnvironment(env);
+        Deadlines deadlines = deadlines(env, Duration.ofSeconds(claimSeconds), likeness != null, problems);
         if (!problems.isEmpty()) {
             throw new ConfigurationException("scan configuration is invalid: " + String.join("; ", problems));
         }
@@ -188,10 +224,11 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
         return new ScanSettings(uploads, quarantine, table, policy.isBlank() ? defaultPolicyFor(engine) : policy,
                 maxBytes, engine, escalateAt, bank.isEmpty() ? null : bank, SafetyEnvironment.read(env),
                 env.getOrDefault("CASES_TABLE", "").isBlank() ? null : env.get("CASES_TABLE").trim(),
-                new Retry(Duration.ofSeconds(claimSeconds), holdAfter), deadlines);
+                new Retry(Duration.ofSeconds(claimSeconds), holdAfter), deadlines, likeness);
     }
 
-    private static Deadlines deadlines(Map<String, String> env, Duration claimTtl, List<String> problems) {
+    private static Deadlines deadlines(Map<String, String> env, Duration claimTtl, boolean likenessChecked,
+                                       List<String> problems) {
         Deadlines fallback = Deadlines.DEFAULT;
         int timeout = wholeNumber(env, "SCAN_FUNCTION_TIMEOUT_SECONDS", (int) fallback.functionTimeout().toSeconds(),
                 1, problems);
@@ -202,9 +239,10 @@ public record ScanSettings(Set<String> uploadBuckets, String quarantineBucket, S
             problems.add("SCAN_RESERVE_SECONDS (" + reserve + ") must exceed the " + ImageDecoder.DEFAULT_TIME_LIMIT
                     .toSeconds() + " s an image may take to decode");
         }
-        long perScan = deadlines.perScan().toMillis();
+        long perScan = deadlines.perScan(likenessChecked).toMillis();
         if (perScan >= deadlines.functionTimeout().toMillis()) {
-            problems.add("one scan may take " + perScan + " ms (2 x REKOGNITION_CALL_TIMEOUT_MS + SCAN_RESERVE_SECONDS)"
+            problems.add("one scan may take " + perScan + " ms (" + Deadlines.rekognitionCalls(likenessChecked)
+                    + " x REKOGNITION_CALL_TIMEOUT_MS + SCAN_RESERVE_SECONDS)"
                     + ", which does not fit SCAN_FUNCTION_TIMEOUT_SECONDS (" + timeout + "): lower the Rekognition "
                     + "bounds or raise the function's timeout with it");
         }

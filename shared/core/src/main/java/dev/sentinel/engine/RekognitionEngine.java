@@ -90,7 +90,7 @@ public final class RekognitionEngine implements ModerationEngine {
     }
 
     /** The image as a Rekognition request carries it: an S3 reference when allowed, bytes otherwise. */
-    Image toRequestImage(ImageInput image) {
+    public Image toRequestImage(ImageInput image) {
         Optional<ObjectRef> stored = image.storedAt();
         if (sendS3References && stored.isPresent() && images.acceptsAsStored(image.bytes(), image.format())) {
             ObjectRef ref = stored.get();

@@ -33,5 +33,9 @@ public enum ReasonCode {
     /** The engine stayed unavailable through every delivery attempt: held unpublished until a rescan or a person. */
     ENGINE_UNAVAILABLE,
     /** A rescan under a newer policy would decide differently; held for a person rather than loosened silently. */
-    POLICY_CHANGED
+    POLICY_CHANGED,
+    /** Sexual or nudity content showing a face that matches a registered likeness: quarantined for priority review. */
+    LIKENESS_MATCH,
+    /** Sexual or nudity content whose faces could not be compared with registered likenesses: a person must look. */
+    LIKENESS_NOT_CHECKED
 }

@@ -46,13 +46,21 @@ public final class SafetySignals {
     private final ProvenanceReader provenance;
     private final SafetySettings settings;
     private final Taxonomy taxonomy;
+    private final dev.sentinel.likeness.LikenessGuard likeness;
 
     /** @param faces null where no face-age service is available (the embedded engine alone, offline) */
     public SafetySignals(FaceAges faces, ProvenanceReader provenance, SafetySettings settings, Taxonomy taxonomy) {
+        this(faces, provenance, settings, taxonomy, null);
+    }
+
+    /** @param likeness searches the faces of sexual images among registered likenesses; null where that is off */
+    public SafetySignals(FaceAges faces, ProvenanceReader provenance, SafetySettings settings, Taxonomy taxonomy,
+                         dev.sentinel.likeness.LikenessGuard likeness) {
         this.faces = faces;
         this.provenance = provenance;
         this.settings = settings;
         this.taxonomy = taxonomy;
+        this.likeness = likeness;
     }
 
     public SafetySettings settings() {
@@ -113,6 +121,13 @@ public final class SafetySignals {
                     label.name(), label.confidence(), describe(made)), Action.QUARANTINE, true, label.name(),
                     label.confidence(), null, null, "Law (e.g. TAKE IT DOWN Act) and terms of service: intimate "
                     + "images of real people made without consent are not allowed."));
+        }
+        // Likeness hook: the same gate as face ages; a registered face raises the action, never lowers it.
+        if (likeness != null) {
+            dev.sentinel.likeness.LikenessGuard.Outcome registered = likeness.check(image);
+            reasons.addAll(registered.reasons());
+            atLeast = Action.mostSevere(atLeast, registered.atLeast());
+            priority |= registered.priorityReview();
         }
         return new Outcome(new SafetyFindings(checked, ages, made), reasons, atLeast, priority);
     }

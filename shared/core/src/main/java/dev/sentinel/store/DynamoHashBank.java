@@ -116,6 +116,17 @@ public final class DynamoHashBank implements HashMatching {
     }
 
     /**
+     * Removes one entry (a self-submitted hash whose registration was withdrawn or expired). This instance forgets
+     * its loaded bank so it no longer matches it; other containers stop at their next refresh.
+     */
+    public void removeFromBank(BankEntry entry) {
+        dynamo.deleteItem(b -> b.tableName(table).key(Map.of(
+                CaseTable.PK, AttributeValue.fromS(BANK + entry.kind() + "#" + entry.hash()),
+                CaseTable.SK, AttributeValue.fromS(entry.source()))));
+        loaded = null;
+    }
+
+    /**
      * How a list went into the bank.
      *
      * @param written   entries DynamoDB took

@@ -66,7 +66,7 @@ public final class ScanBatch {
 
     /**
      * Runs the deliveries that fit the invocation: one is started only while {@code remainingMillis} still covers
-     * the longest its scans can take ({@link dev.sentinel.config.ScanSettings.Deadlines#perScan()} each). The rest
+     * the longest its scans can take ({@link dev.sentinel.config.ScanSettings#longestScan()} each). The rest
      * are reported as failed without being touched, so the queue retries only them; a timed-out invocation would
      * instead return every message of the batch, finished or not. Deliveries closest to the dead-letter queue go
      * first: on their last receive an engine that cannot answer holds the upload for a person instead of failing.
@@ -76,7 +76,7 @@ public final class ScanBatch {
      */
     public Report run(List<Delivery> deliveries, LongSupplier remainingMillis) {
         try {
-            long perScan = scans.settings().deadlines().perScan().toMillis();
+            long perScan = scans.settings().longestScan().toMillis();
             List<Delivery> order = new ArrayList<>(deliveries);
             order.sort(Comparator.comparingInt(Delivery::attempt).reversed());
             Map<Delivery, DeliveryResult> results = new IdentityHashMap<>();

@@ -10,6 +10,7 @@ import dev.sentinel.engine.RekognitionEngine;
 import dev.sentinel.engine.RekognitionFaceAges;
 import dev.sentinel.image.ImageDecoder;
 import dev.sentinel.image.RekognitionImages;
+import dev.sentinel.likeness.LikenessGuard;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.metrics.Metrics;
 import dev.sentinel.objects.S3ObjectStore;
@@ -24,6 +25,7 @@ import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.wiring.ApiRouterBuilder;
 import dev.sentinel.wiring.FunctionEnvironment;
+import dev.sentinel.wiring.LikenessWiring;
 import java.time.Clock;
 
 /**
@@ -106,7 +108,8 @@ public final class ScanServiceBuilder {
 
     /**
      * Hash matching when a bank is configured; child-safety signals always (face ages through Rekognition unless
-     * the engine is the embedded one alone, which works offline); reports into the cases table when configured.
+     * the engine is the embedded one alone, which works offline) with the likeness check when a collection is
+     * configured; reports into the cases table when configured.
      */
     private ScanExtensions extensions(ModerationEngine asked) {
         FaceAges faces = null;
@@ -114,7 +117,12 @@ public final class ScanServiceBuilder {
             faces = new RekognitionFaceAges(clients.rekognition(), new RekognitionEngine(clients.rekognition(),
                     new RekognitionImages(new ImageDecoder()), 50, rekognitionReadsS3));
         }
-        SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(), Taxonomy.v7());
+        // Registered faces are searched for in sexual images when a collection is configured.
+        LikenessGuard likeness = settings.likeness() == null ? null : LikenessWiring.guard(settings.likeness(),
+                clients, settings.casesTable(), rekognitionReadsS3, clock, settings.deadlines().rekognition()
+                        .callTimeout());
+        SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(), Taxonomy.v7(),
+                likeness);
         ChildSafetyReports reports = settings.casesTable() == null ? ChildSafetyReports.none()
                 : new DynamoCaseStore(clients.dynamo(), settings.casesTable());
         return new ScanExtensions(ApiRouterBuilder.hashMatching(settings, clients, clock), signals, reports);

@@ -29,6 +29,7 @@ public final class LocalAws implements AutoCloseable {
     private final Path storeRoot;
     private final Path dynamoData;
     private final RekognitionStandIn rekognition;
+    private final SnsStandIn sns;
     private volatile S3MockApplication s3;
     private volatile int s3Port;
     private volatile DynamoDBProxyServer dynamo;
@@ -52,6 +53,7 @@ public final class LocalAws implements AutoCloseable {
             throw e;
         }
         this.rekognition = RekognitionStandIn.start();
+        this.sns = SnsStandIn.start();
     }
 
     /** Starts all three servers on free loopback ports. */
@@ -162,6 +164,15 @@ public final class LocalAws implements AutoCloseable {
         return rekognition;
     }
 
+    /** The SNS stand-in, recording what is published (likeness alerts). */
+    public SnsStandIn sns() {
+        return sns;
+    }
+
+    public URI snsEndpoint() {
+        return sns.endpoint();
+    }
+
     /** ElasticMQ, a real SQS-protocol server, started on first use (it takes about two seconds). */
     public synchronized URI sqsEndpoint() {
         if (sqs == null) {
@@ -174,6 +185,7 @@ public final class LocalAws implements AutoCloseable {
     @Override
     public synchronized void close() {
         rekognition.close();
+        sns.close();
         if (sqs != null) {
             sqs.stopAndWait();
         }

@@ -32,6 +32,10 @@ import java.util.function.Function;
  *
  * <p>For S3Object images the stand-in reads the object itself through an optional reader, as the real service
  * would, so scripted answers can depend on the image content whichever way it was sent.
+ *
+ * <p>Face collections (IndexFaces, SearchFacesByImage, DeleteFaces and collection management) are not scripted: the
+ * stand-in keeps them itself over the faces drawn into images ({@link MarkedFaces}), so an enrolment, a search and
+ * an erasure behave as one service would. {@link #interceptCollections} lets a test make them fail.
  */
 public final class RekognitionStandIn implements AutoCloseable {
 
@@ -67,6 +71,8 @@ public final class RekognitionStandIn implements AutoCloseable {
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private volatile Function<Request, Reply> responder = request -> moderationLabels(List.of());
     private volatile Function<S3Location, byte[]> s3Reader = location -> null;
+    private final FaceCollections collections = new FaceCollections();
+    private volatile Function<Request, Reply> collectionInterceptor = request -> null;
 
     private RekognitionStandIn(HttpServer server) {
         this.server = server;
@@ -111,6 +117,36 @@ public final class RekognitionStandIn implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers face-collection requests with what {@code interceptor} returns instead, where it returns a reply (null:
+     * the collection answers), e.g. a throttling SearchFacesByImage.
+     */
+    public RekognitionStandIn interceptCollections(Function<Request, Reply> interceptor) {
+        this.collectionInterceptor = Objects.requireNonNull(interceptor);
+        return this;
+    }
+
+    /** Faces indexed in the collection now (0 when it does not exist). */
+    public int faceCount(String collectionId) {
+        return collections.faceCount(collectionId);
+    }
+
+    /**
+     * DetectFaces's answer for the faces drawn into {@code image} ({@link MarkedFaces}), each with this age range.
+     */
+    public static Reply markedFaces(byte[] image, int lowAge, int highAge) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode details = body.putArray("FaceDetails");
+        for (MarkedFaces.Face face : MarkedFaces.find(image)) {
+            ObjectNode detail = details.addObject();
+            detail.putObject("BoundingBox").put("Width", face.widthRatio()).put("Height", face.heightRatio())
+                    .put("Left", face.left()).put("Top", face.top());
+            detail.putObject("AgeRange").put("Low", lowAge).put("High", highAge);
+            detail.put("Confidence", 99.9);
+        }
+        return new Reply(200, body.toString(), 0);
+    }
+
     public List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
@@ -127,6 +163,7 @@ public final class RekognitionStandIn implements AutoCloseable {
         oneShotReplies.clear();
         responder = request -> moderationLabels(List.of());
         s3Reader = location -> null;
+        collectionInterceptor = request -> null;
     }
 
     public static Reply moderationLabels(List<Label> labels, String... contentTypes) {
@@ -192,6 +229,12 @@ public final class RekognitionStandIn implements AutoCloseable {
             Request request = describe(target.substring("RekognitionService.".length()), body);
             requests.add(request);
             Reply reply = oneShotReplies.pollFirst();
+            if (reply == null && FaceCollections.OPERATIONS.contains(request.operation())) {
+                reply = collectionInterceptor.apply(request);
+                if (reply == null) {
+                    reply = collections.answer(request);
+                }
+            }
             if (reply == null) {
                 reply = responder.apply(request);
             }

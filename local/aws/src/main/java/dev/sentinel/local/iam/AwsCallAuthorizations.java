@@ -41,6 +41,7 @@ public final class AwsCallAuthorizations {
             case "dynamodb" -> dynamo(operation, request);
             case "rekognition" -> rekognition(operation, request);
             case "sqs" -> sqs(operation, request);
+            case "sns" -> sns(operation, request);
             default -> throw unmapped(service, operation);
         };
     }
@@ -277,7 +278,23 @@ public final class AwsCallAuthorizations {
 
     // ------------------------------------------------------------------ Rekognition
 
+    /** Face-collection operations: each is authorised on the collection's ARN. */
+    private static final java.util.Set<String> COLLECTION_OPERATIONS = java.util.Set.of("CreateCollection",
+            "DescribeCollection", "DeleteCollection", "IndexFaces", "SearchFacesByImage", "SearchFaces", "ListFaces",
+            "DeleteFaces");
+
     private Plan rekognition(String operation, SdkRequest request) {
+        if (COLLECTION_OPERATIONS.contains(operation)) {
+            String collection = text(request, "CollectionId");
+            List<Authorization> needs = new ArrayList<>();
+            needs.add(inStack("rekognition:" + operation, "AWS::Rekognition::Collection", collection, "rekognition:"
+                    + DeployedStack.REGION + ":" + DeployedStack.ACCOUNT + ":collection/" + collection, "", ""));
+            if (field(field(request, "Image"), "S3Object") != null) {
+                throw new IllegalArgumentException(operation + " with an S3Object image is not modelled: the likeness "
+                        + "code sends bytes, and must keep reference photos out of S3");
+            }
+            return new Plan(needs, null);
+        }
         if (!operation.equals("DetectModerationLabels") && !operation.equals("DetectFaces")) {
             throw unmapped("rekognition", operation);
         }
@@ -294,6 +311,18 @@ public final class AwsCallAuthorizations {
             kmsFor(object.bucket(), "kms:Decrypt", "Rekognition reads an SSE-KMS image").ifPresent(needs::add);
         }
         return new Plan(needs, null);
+    }
+
+    // ------------------------------------------------------------------ SNS
+
+    private Plan sns(String operation, SdkRequest request) {
+        if (!operation.equals("Publish")) {
+            throw unmapped("sns", operation);
+        }
+        String topicArn = text(request, "TopicArn");
+        Optional<String> logical = StackBinding.logicalId(topicArn).filter(l -> stack.type(l).equals("AWS::SNS::Topic"));
+        return new Plan(List.of(new Authorization("sns:Publish", logical.map(stack::ref).orElse(topicArn),
+                logical.orElse(null), Map.of(), "", null)), null);
     }
 
     // ------------------------------------------------------------------ SQS

@@ -186,6 +186,7 @@ public final class DeployedStack {
             case "AWS::Logs::LogGroup" -> named(logicalId, "LogGroupName", false);
             case "AWS::SNS::Topic" -> "arn:aws:sns:" + REGION + ":" + ACCOUNT + ":" + named(logicalId, "TopicName", false);
             case "AWS::Events::Rule" -> named(logicalId, "Name", false);
+            case "AWS::Rekognition::Collection" -> named(logicalId, "CollectionId", false);
             default -> logicalId + "-" + shortHash(logicalId);
         };
     }
@@ -217,6 +218,8 @@ public final class DeployedStack {
             case "AWS::SNS::Topic.TopicName" -> ref(logicalId).substring(ref(logicalId).lastIndexOf(':') + 1);
             case "AWS::Events::Rule.Arn" -> "arn:" + PARTITION + ":events:" + REGION + ":" + ACCOUNT + ":rule/"
                     + ref(logicalId);
+            case "AWS::Rekognition::Collection.Arn" -> "arn:" + PARTITION + ":rekognition:" + REGION + ":" + ACCOUNT
+                    + ":collection/" + ref(logicalId);
             // The first version a function publishes.
             case "AWS::Lambda::Version.Version" -> "1";
             case "AWS::CloudWatch::Alarm.Arn" -> "arn:" + PARTITION + ":cloudwatch:" + REGION + ":" + ACCOUNT
