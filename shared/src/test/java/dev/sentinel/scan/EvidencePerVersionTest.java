@@ -1,16 +1,17 @@
 package dev.sentinel.scan;
 
+import dev.sentinel.cases.Actor;
 import static dev.sentinel.scan.ScanFixture.explicit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sentinel.cases.Actor;
 import dev.sentinel.cases.ReviewService;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.S3ObjectStore;
 import dev.sentinel.quarantine.Quarantine;
+import dev.sentinel.queue.PrefixRescan;
 import dev.sentinel.store.CaseTable;
 import dev.sentinel.store.DynamoCaseStore;
 import dev.sentinel.store.DynamoVerdictStore;

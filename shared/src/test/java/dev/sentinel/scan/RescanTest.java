@@ -1,5 +1,6 @@
 package dev.sentinel.scan;
 
+import dev.sentinel.log.StructuredLog;
 import static dev.sentinel.scan.ScanFixture.explicit;
 import static dev.sentinel.scan.ScanFixture.partialNudity;
 import static dev.sentinel.scan.ScanFixture.swimwear;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sentinel.log.StructuredLog;
 import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.objects.ObjectStore;
 import dev.sentinel.objects.S3ObjectStore;
@@ -17,6 +17,7 @@ import dev.sentinel.policy.Policy;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.policy.ReasonCode;
 import dev.sentinel.quarantine.Quarantine;
+import dev.sentinel.queue.PrefixRescan;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.ReviewStatus;

@@ -19,7 +19,6 @@ import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.TestAws;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
-import dev.sentinel.wiring.ScanServiceBuilder;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.Period;

@@ -14,7 +14,6 @@ import dev.sentinel.quarantine.Quarantine;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.store.VerdictStore;
 import dev.sentinel.testing.TestAws;
-import dev.sentinel.wiring.Engines;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;

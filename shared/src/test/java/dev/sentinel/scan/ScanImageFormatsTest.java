@@ -20,7 +20,6 @@ import dev.sentinel.testing.TestAws;
 import dev.sentinel.testing.TestImages;
 import dev.sentinel.verdict.PlacementState;
 import dev.sentinel.verdict.Verdict;
-import dev.sentinel.wiring.Engines;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -12,10 +12,10 @@ import dev.sentinel.objects.ObjectRef;
 import dev.sentinel.policy.PolicyLoader;
 import dev.sentinel.scan.ObjectEvent;
 import dev.sentinel.scan.ScanOutcome;
+import dev.sentinel.scan.ScanServiceBuilder;
 import dev.sentinel.store.CaseTable;
 import dev.sentinel.verdict.Verdict;
 import dev.sentinel.wiring.ApiRouterBuilder;
-import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -98,7 +98,9 @@ public final class ApiFixture {
     public dev.sentinel.api.Router moderationRouter(ApiSettings.Checks checks) {
         SqsClient sqs = AwsClients.sqs(Region.US_EAST_1, FunctionRoles.credentialsFor(MODERATION),
                 aws.servers().sqsEndpoint());
-        return pipelineAs(MODERATION, checks).moderationRouter(ApiRouterBuilder.scanQueue(sqs, scanQueue()));
+        ApiRouterBuilder routers = pipelineAs(MODERATION, checks);
+        return routers.moderationRouter(ScanServiceBuilder.onDemand(routers, ApiRouterBuilder.scanQueue(sqs,
+                scanQueue())));
     }
 
     /** This deployment's scan queue (in ElasticMQ, made on first use), as the moderation function is told it. */

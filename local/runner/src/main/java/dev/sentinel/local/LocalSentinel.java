@@ -1,11 +1,11 @@
 package dev.sentinel.local;
 
 import dev.sentinel.objects.S3ObjectStore;
-import dev.sentinel.scan.PrefixRescan;
+import dev.sentinel.queue.PrefixRescan;
 import dev.sentinel.scan.ScanOutcome;
 import dev.sentinel.scan.ScanService;
-import dev.sentinel.wiring.Engines;
-import dev.sentinel.wiring.ScanServiceBuilder;
+import dev.sentinel.scan.Engines;
+import dev.sentinel.scan.ScanServiceBuilder;
 import java.util.ArrayList;
 import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -155,8 +155,8 @@ final class LocalSentinel implements AutoCloseable {
         var pipeline = new dev.sentinel.wiring.ApiRouterBuilder(settings, new dev.sentinel.api.ApiSettings(CASES,
                 dev.sentinel.api.ApiSettings.DEFAULT_APPEAL_WINDOW, dev.sentinel.cases.NoticeDeadlines.defaults()),
                 clients, StructuredLog.discard(), Clock.systemUTC());
-        return List.of(pipeline.moderationRouter(this::scanLater), pipeline.reviewRouter(), pipeline.noticeRouter(),
-                pipeline.appealRouter());
+        return List.of(pipeline.moderationRouter(ScanServiceBuilder.onDemand(pipeline, this::scanLater)),
+                pipeline.reviewRouter(), pipeline.noticeRouter(), pipeline.appealRouter());
     }
 
     /**
@@ -167,7 +167,7 @@ final class LocalSentinel implements AutoCloseable {
         com.fasterxml.jackson.databind.node.ObjectNode event = Json.mapper().createObjectNode();
         event.putArray("Records").addObject().put("eventSource", "aws:sqs")
                 .put("messageId", java.util.UUID.randomUUID().toString())
-                .put("body", dev.sentinel.scan.RescanRequests.message(ref));
+                .put("body", dev.sentinel.queue.RescanRequests.message(ref));
         Thread scan = new Thread(() -> {
             try {
                 Result result = invoke(ref.key(), event);

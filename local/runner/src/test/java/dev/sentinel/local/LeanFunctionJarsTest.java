@@ -14,10 +14,10 @@ import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.local.aws.SampleEvents;
 import dev.sentinel.log.StructuredLog;
 import dev.sentinel.scan.S3Notifications;
+import dev.sentinel.scan.ScanServiceBuilder;
 import dev.sentinel.store.CaseTable;
 import dev.sentinel.store.DynamoVerdictStore;
 import dev.sentinel.store.VerdictTable;
-import dev.sentinel.wiring.ScanServiceBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -286,17 +286,93 @@ class LeanFunctionJarsTest {
     }
 
     /**
+     * Each jar holds the library modules its function depends on and no other: the API functions that take no
+     * on-demand checks (review, notice, appeal, operations, likeness) hold sentinel-core and sentinel-api, with no
+     * scan path, no embedded engine and its weights, and no provenance readers; of them only likeness, which enrols
+     * faces, calls Rekognition, and only review (previews) and likeness (reference photos) read WebP. The two
+     * functions that scan hold every module.
+     */
+    @Test
+    void eachFunctionJarCarriesTheLibraryModulesItUses() throws IOException {
+        Set<String> core = Set.of("aws", "config", "engine", "hash", "image", "json", "log", "metrics", "objects",
+                "policy", "quarantine", "runtime", "safety", "store", "verdict", "likeness");
+        Set<String> api = union(core, Set.of("api", "cases", "queue", "report", "wiring", "likeness.registry"));
+        Set<String> scan = union(api, Set.of("scan", "engine.embedded"));
+        Map<String, Set<String>> packages = new LinkedHashMap<>();
+        packages.put("scan-upload", union(scan, Set.of("functions.scan")));
+        packages.put("moderation-api", union(scan, Set.of("functions.moderation")));
+        packages.put("review-api", union(api, Set.of("functions.review")));
+        packages.put("notice-api", union(api, Set.of("functions.notice")));
+        packages.put("appeal-api", union(api, Set.of("functions.appeal")));
+        packages.put("operations-api", union(api, Set.of("functions.operations")));
+        packages.put("likeness-api", union(api, Set.of("functions.likeness")));
+        Set<String> scanning = Set.of("scan-upload", "moderation-api");
+        Set<String> decoding = Set.of("scan-upload", "moderation-api", "review-api", "likeness-api");
+        Set<String> rekognition = Set.of("scan-upload", "moderation-api", "likeness-api");
+
+        List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> function : packages.entrySet()) {
+            String module = function.getKey();
+            Set<String> carried = new TreeSet<>();
+            Set<String> services = new TreeSet<>();
+            boolean weights;
+            boolean provenance;
+            boolean webp;
+            try (ZipFile zip = new ZipFile(jar(module).toFile())) {
+                zip.stream().map(java.util.zip.ZipEntry::getName).forEach(name -> {
+                    if (name.startsWith("dev/sentinel/") && name.endsWith(".class")) {
+                        carried.add(name.substring("dev/sentinel/".length(), name.lastIndexOf('/')).replace('/', '.'));
+                    }
+                    Matcher service = SERVICE.matcher(name);
+                    if (service.matches()) {
+                        services.add(service.group(1));
+                    }
+                });
+                weights = zip.stream().anyMatch(entry -> entry.getName().startsWith("models/nsfwjs/"));
+                provenance = zip.getEntry("com/drew/imaging/ImageMetadataReader.class") != null;
+                webp = zip.stream().anyMatch(entry -> entry.getName()
+                        .startsWith("com/twelvemonkeys/imageio/plugins/webp/"));
+            }
+            boolean scans = scanning.contains(module);
+            checks.add(() -> assertEquals(new TreeSet<>(function.getValue()), carried,
+                    "dev.sentinel packages in " + module + ".jar"));
+            checks.add(() -> assertEquals(scans, weights, "the embedded engine's weights in " + module + ".jar"));
+            checks.add(() -> assertEquals(scans, provenance, "the provenance readers in " + module + ".jar"));
+            checks.add(() -> assertEquals(decoding.contains(module), webp, "the WebP reader in " + module + ".jar"));
+            checks.add(() -> assertEquals(rekognition.contains(module), services.contains("rekognition"),
+                    "the Rekognition client in " + module + ".jar: " + services));
+        }
+        assertAll(checks);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> both = new TreeSet<>(a);
+        both.addAll(b);
+        return both;
+    }
+
+    /** A function's deployment jar, checked to be newer than the classes it is made of. */
+    private static Path jar(String module) throws IOException {
+        Path jar = REPO.resolve("functions").resolve(module).resolve("target").resolve(module + ".jar");
+        List<Path> classes = new ArrayList<>(List.of(REPO.resolve("functions").resolve(module)
+                .resolve("target/classes")));
+        for (String library : List.of("core", "engine-embedded", "api", "scan")) {
+            classes.add(REPO.resolve("shared").resolve(library).resolve("target/classes"));
+        }
+        assertTrue(Files.isRegularFile(jar) && Files.getLastModifiedTime(jar).toMillis() >= newestClass(
+                classes.toArray(Path[]::new)), jar + " is missing or older than the classes it is made of: this test "
+                + "needs the jars of the package phase (mvn verify)");
+        return jar;
+    }
+
+    /**
      * Checks what the module's jar carries, then starts it alone with {@link FunctionInvoker} on {@code events}
      * and returns the handler's answers. The jar's contents and the child's exit are asserted together, so that a
      * missing client shows both as a wrong listing and as the child's error.
      */
     private static List<JsonNode> run(String module, String handler, Set<String> services, JsonNode... events)
             throws IOException, InterruptedException {
-        Path jar = REPO.resolve("functions").resolve(module).resolve("target").resolve(module + ".jar");
-        assertTrue(Files.isRegularFile(jar) && Files.getLastModifiedTime(jar).toMillis() >= newestClass(
-                REPO.resolve("functions").resolve(module).resolve("target/classes"),
-                REPO.resolve("shared/target/classes")), jar + " is missing or older than the classes it is made "
-                + "of: this test needs the jars of the package phase (mvn verify)");
+        Path jar = jar(module);
         Set<String> carried = new TreeSet<>();
         Set<String> httpClients = new TreeSet<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
@@ -345,6 +421,9 @@ class LeanFunctionJarsTest {
     private static long newestClass(Path... folders) throws IOException {
         long newest = 0;
         for (Path folder : folders) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
             try (var files = Files.walk(folder)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
                     newest = Math.max(newest, Files.getLastModifiedTime(file).toMillis());

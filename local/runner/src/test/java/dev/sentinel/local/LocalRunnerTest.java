@@ -253,7 +253,8 @@ class LocalRunnerTest {
     @Test
     void rescanAfterAPolicyChangeTightensAndShowsProgress() throws Exception {
         Path policy = dir.resolve("no-swimwear.json");
-        Files.writeString(policy, Files.readString(REPO.resolve("shared/src/main/resources/policies/default-v7.json"))
+        Path defaults = REPO.resolve("shared/core/src/main/resources/policies/default-v7.json");
+        Files.writeString(policy, Files.readString(defaults)
                 .replace("\"policyVersion\": \"default-v7/2026-11-24\"", "\"policyVersion\": \"no-swimwear/1\"")
                 .replace("{ \"label\": \"Swimwear or Underwear\", \"minConfidence\": 50, \"action\": \"ALLOW\"",
                         "{ \"label\": \"Swimwear or Underwear\", \"minConfidence\": 50, \"action\": \"QUARANTINE\""));

@@ -13,6 +13,7 @@ import dev.sentinel.policy.Action;
 import dev.sentinel.policy.Reason;
 import dev.sentinel.policy.ReasonCode;
 import dev.sentinel.scan.ScanFailedException;
+import dev.sentinel.scan.ScanServiceBuilder;
 import dev.sentinel.store.DynamoHashBank;
 import dev.sentinel.testing.ApiFixture;
 import dev.sentinel.testing.HttpApiEvent;
@@ -299,7 +300,7 @@ class LikenessLifecycleTest {
                 NoticeDeadlines.defaults()), lx.fx.clientsAs(ApiFixture.MODERATION), StructuredLog.discard(),
                 Clock.systemUTC());
         List<ObjectRef> queued = new ArrayList<>();
-        Router moderation = routers.moderationRouter(queued::add);
+        Router moderation = routers.moderationRouter(ScanServiceBuilder.onDemand(routers, queued::add));
         long searches = lx.rekognition.count("SearchFacesByImage");
 
         byte[] stored = LikenessImages.scene(ALICE, 310, 190);

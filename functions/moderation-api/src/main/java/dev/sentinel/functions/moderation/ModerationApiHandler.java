@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.sentinel.api.HttpApiEvents;
 import dev.sentinel.api.Router;
 import dev.sentinel.runtime.Priming;
+import dev.sentinel.scan.ScanServiceBuilder;
 import dev.sentinel.wiring.ApiRouterBuilder;
 import dev.sentinel.wiring.FunctionEnvironment;
 import java.io.IOException;
@@ -21,8 +22,9 @@ public final class ModerationApiHandler implements RequestStreamHandler {
      */
     private static final class Container {
         static final FunctionEnvironment ENV = FunctionEnvironment.lambda("moderation-api");
-        static final Router ROUTER = ApiRouterBuilder.forFunction(ENV)
-                .moderationRouter(ApiRouterBuilder.scanQueue(ENV.clients().sqs(), ENV.scanQueueUrl()));
+        static final ApiRouterBuilder ROUTERS = ApiRouterBuilder.forFunction(ENV);
+        static final Router ROUTER = ROUTERS.moderationRouter(ScanServiceBuilder.onDemand(ROUTERS,
+                ApiRouterBuilder.scanQueue(ENV.clients().sqs(), ENV.scanQueueUrl())));
         static final Priming PRIMING = Priming.beforeSnapshot(ENV.function(),
                 () -> ROUTER.prime("GET /moderations/{id}", Map.of("id", "vd-" + "0".repeat(32))), ENV.log());
     }
