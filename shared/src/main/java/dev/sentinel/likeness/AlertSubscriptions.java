@@ -20,7 +20,7 @@ public interface AlertSubscriptions {
     /**
      * @return the subscription's ARN (also while an e-mail or https subscription awaits confirmation), or null when
      *         alerts are off
-     * @throws dev.sentinel.cases.InvalidCaseRequestException when the service refuses the contact
+     * @throws ContactRefusedException when the contact is of no known form or the service refuses it
      */
     String subscribe(String registrationId, String contact);
 
@@ -58,6 +58,13 @@ public interface AlertSubscriptions {
             }
         }
         return null;
+    }
+
+    /** The contact cannot be subscribed as given: the enrolment's fault, not the service's. */
+    final class ContactRefusedException extends RuntimeException {
+        public ContactRefusedException(String message) {
+            super(message);
+        }
     }
 
     /** Kept apart so the patterns compile once. */

@@ -1,6 +1,5 @@
 package dev.sentinel.likeness;
 
-import dev.sentinel.cases.InvalidCaseRequestException;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -27,7 +26,7 @@ public final class SnsAlertSubscriptions implements AlertSubscriptions {
     public String subscribe(String registrationId, String contact) {
         Channel channel = AlertSubscriptions.channelOf(contact);
         if (channel == null) {
-            throw new InvalidCaseRequestException("contact must be an e-mail address, an E.164 phone number or an "
+            throw new ContactRefusedException("contact must be an e-mail address, an E.164 phone number or an "
                     + "https:// URL");
         }
         String filter = "{\"" + SnsLikenessAlerts.REGISTRATION + "\":[\"" + registrationId + "\"]}";
@@ -38,7 +37,7 @@ public final class SnsAlertSubscriptions implements AlertSubscriptions {
                     .returnSubscriptionArn(true).attributes(Map.of("FilterPolicy", filter,
                             "FilterPolicyScope", "MessageAttributes"))).subscriptionArn();
         } catch (InvalidParameterException e) {
-            throw new InvalidCaseRequestException("the alerts service refused the contact as a " + channel.protocol
+            throw new ContactRefusedException("the alerts service refused the contact as a " + channel.protocol
                     + " endpoint; nothing was kept");
         } catch (SnsException | SdkClientException e) {
             throw new LikenessUnavailableException("the contact could not be subscribed to alerts", e);

@@ -118,6 +118,9 @@ public final class LikenessRegistry {
         String subscription;
         try {
             subscription = subscriptions.subscribe(id, contact);
+        } catch (AlertSubscriptions.ContactRefusedException e) {
+            collection.delete(faceIds);
+            throw new InvalidCaseRequestException(e.getMessage());
         } catch (RuntimeException e) {
             collection.delete(faceIds);
             throw e;

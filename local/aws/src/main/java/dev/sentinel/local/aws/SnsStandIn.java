@@ -39,7 +39,8 @@ public final class SnsStandIn implements AutoCloseable {
 
         boolean accepts(Published message) {
             return message.topicArn().equals(topicArn) && filter.entrySet().stream().allMatch(f ->
-                    f.getValue().contains(message.attributes().get(f.getKey())));
+                    message.attributes().containsKey(f.getKey())
+                            && f.getValue().contains(message.attributes().get(f.getKey())));
         }
     }
 
