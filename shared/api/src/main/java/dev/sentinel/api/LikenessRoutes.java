@@ -112,8 +112,9 @@ public final class LikenessRoutes {
             return ApiResponse.json(200, unchanged(() -> registry.withdraw(registration.registrationId(),
                     request.caller())).view());
         } catch (LikenessUnavailableException e) {
-            throw new ApiProblem(503, "urn:sentinel:problem:unavailable", "Try again later", "the faces could not "
-                    + "all be deleted now; the registration stays open until they are: send the same request again");
+            throw new ApiProblem(503, "urn:sentinel:problem:unavailable", "Try again later", "the faces or the "
+                    + "alerts subscription could not all be removed now; the registration stays open until they are: "
+                    + "send the same request again");
         }
     }
 

@@ -6,11 +6,13 @@ import dev.sentinel.aws.AwsClients;
 import dev.sentinel.engine.RekognitionEngine;
 import dev.sentinel.image.ImageDecoder;
 import dev.sentinel.image.RekognitionImages;
+import dev.sentinel.likeness.AlertSubscriptions;
 import dev.sentinel.likeness.LikenessAlerts;
 import dev.sentinel.likeness.LikenessGuard;
 import dev.sentinel.likeness.LikenessSettings;
 import dev.sentinel.likeness.RekognitionFaceCollection;
 import dev.sentinel.likeness.RekognitionFaceLocator;
+import dev.sentinel.likeness.SnsAlertSubscriptions;
 import dev.sentinel.likeness.SnsLikenessAlerts;
 import dev.sentinel.likeness.registry.LikenessRegistry;
 import dev.sentinel.log.StructuredLog;
@@ -81,10 +83,13 @@ public final class LikenessWiring {
             throw new IllegalStateException("the likeness function needs LIKENESS_TABLE, HASH_BANK_TABLE and "
                     + "CASES_TABLE");
         }
+        // No topic, no alerts: then nothing is subscribed either.
+        AlertSubscriptions subscriptions = settings.alertsTopic() == null ? AlertSubscriptions.none()
+                : new SnsAlertSubscriptions(clients.sns(), settings.alertsTopic());
         return new LikenessRegistry(new RekognitionFaceCollection(clients.rekognition(), settings.collectionId()),
                 new DynamoLikenessStore(clients.dynamo(), settings.table()),
                 new DynamoHashBank(clients.dynamo(), hashBankTable, Duration.ofMinutes(5), clock),
-                new DynamoCaseStore(clients.dynamo(), casesTable), settings, clock);
+                new DynamoCaseStore(clients.dynamo(), casesTable), subscriptions, settings, clock);
     }
 
     /** The registration function's routes. */

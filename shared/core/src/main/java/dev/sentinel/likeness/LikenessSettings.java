@@ -20,7 +20,8 @@ import java.util.Map;
  *                         the registered person; high on purpose, a false match quarantines someone else's image
  * @param maxFacesSearched {@code LIKENESS_MAX_FACES}: faces of one image searched at most; an image with more is
  *                         held for a person rather than published partly checked
- * @param alertsTopic      {@code LIKENESS_ALERTS_TOPIC}: the SNS topic a match is announced on (scan function)
+ * @param alertsTopic      {@code LIKENESS_ALERTS_TOPIC}: the SNS topic a match is announced on (scan function) and
+ *                         each registration's contact is subscribed to (likeness function)
  * @param term             {@code LIKENESS_REGISTRATION_TERM}: how long a registration lasts unless renewed
  * @param enrolmentsPerDay {@code LIKENESS_ENROLMENTS_PER_DAY}: enrolments one caller may make per UTC day
  */

@@ -10,12 +10,14 @@ import java.util.List;
  * @param owner     the caller subject of the person themselves, when they enrolled with their own token; null when a
  *                  registrar enrolled them
  * @param contact   where alerts go: the SNS endpoint subscribed to the alerts topic with this registration's filter
+ * @param subscriptionArn that subscription, removed when the registration closes; null when alerts are off
  * @param status    ACTIVE, WITHDRAWN or EXPIRED; faces and hashes are erased when it stops being ACTIVE
  * @param revision  incremented on every update (optimistic concurrency)
  */
-public record Registration(String registrationId, String owner, Consent consent, String contact, List<String> faceIds,
-                           List<SubmittedHash> hashes, String status, Instant createdAt, String createdBy,
-                           Instant expiresAt, Instant closedAt, long revision) {
+public record Registration(String registrationId, String owner, Consent consent, String contact,
+                           String subscriptionArn, List<String> faceIds, List<SubmittedHash> hashes,
+                           String status, Instant createdAt, String createdBy, Instant expiresAt,
+                           Instant closedAt, long revision) {
 
     public static final String ACTIVE = "ACTIVE";
     public static final String WITHDRAWN = "WITHDRAWN";
@@ -34,19 +36,19 @@ public record Registration(String registrationId, String owner, Consent consent,
     }
 
     public Registration withHashes(List<SubmittedHash> newHashes) {
-        return new Registration(registrationId, owner, consent, contact, faceIds, newHashes, status, createdAt,
-                createdBy, expiresAt, closedAt, revision + 1);
+        return new Registration(registrationId, owner, consent, contact, subscriptionArn, faceIds, newHashes,
+                status, createdAt, createdBy, expiresAt, closedAt, revision + 1);
     }
 
     public Registration renewed(Consent newConsent, Instant newExpiry) {
-        return new Registration(registrationId, owner, newConsent, contact, faceIds, hashes, status, createdAt,
-                createdBy, newExpiry, closedAt, revision + 1);
+        return new Registration(registrationId, owner, newConsent, contact, subscriptionArn, faceIds, hashes,
+                status, createdAt, createdBy, newExpiry, closedAt, revision + 1);
     }
 
     /** Closed: faces and hashes erased (they were deleted from the collection and the bank first). */
     public Registration closed(String newStatus, Instant at) {
-        return new Registration(registrationId, owner, consent, contact, List.of(), List.of(), newStatus, createdAt,
-                createdBy, expiresAt, at, revision + 1);
+        return new Registration(registrationId, owner, consent, contact, subscriptionArn, List.of(), List.of(),
+                newStatus, createdAt, createdBy, expiresAt, at, revision + 1);
     }
 
     /** What the API answers: the consent record and counts, never face ids or hashes. */

@@ -47,6 +47,8 @@ final class LikenessFixture {
     final String collection = "faces-" + fx.uploads;
     final String likenessTable = "likeness-" + fx.uploads;
     final String topic = "arn:aws:sns:us-east-1:000000000000:alerts-" + fx.uploads;
+    /** Alice's contact, unique to this fixture: the SNS stand-in records deliveries per endpoint across tests. */
+    final String contact = "alice+" + fx.uploads + "@example.org";
     final LikenessSettings settings;
     final ScanSettings scanSettings;
     private final Map<String, RekognitionStandIn.Reply> labels = new ConcurrentHashMap<>();
@@ -92,6 +94,7 @@ final class LikenessFixture {
         env.put("CASES_TABLE", fx.casesTable);
         env.put("LIKENESS_COLLECTION", collection);
         env.put("LIKENESS_TABLE", likenessTable);
+        env.put("LIKENESS_ALERTS_TOPIC", topic);
         return fx.aws.asFunction(LIKENESS, env);
     }
 
@@ -114,8 +117,25 @@ final class LikenessFixture {
 
     /** Enrols through the API as a registrar, returning the answer. */
     ApiFixture.Answer enrol(List<byte[]> photos) {
-        return call(HttpApiEvent.of("POST /likeness/registrations").body(enrolment(photos, "REPRESENTATIVE")),
-                "registrar-1", Groups.LIKENESS_REGISTRAR);
+        return enrol(photos, contact);
+    }
+
+    /** Enrols through the API as a registrar with this contact channel. */
+    ApiFixture.Answer enrol(List<byte[]> photos, String contactChannel) {
+        Map<String, Object> body = enrolment(photos, "REPRESENTATIVE");
+        body.put("contact", contactChannel);
+        return call(HttpApiEvent.of("POST /likeness/registrations").body(body), "registrar-1",
+                Groups.LIKENESS_REGISTRAR);
+    }
+
+    /** The stand-in's subscriptions to this fixture's alerts topic. */
+    List<SnsStandIn.Subscription> subscriptions() {
+        return sns.subscriptions().stream().filter(s -> s.topicArn().equals(topic)).toList();
+    }
+
+    /** What reached {@code endpoint} from this fixture's alerts topic. */
+    List<SnsStandIn.Published> deliveredTo(String endpoint) {
+        return sns.deliveredTo(endpoint).stream().filter(p -> p.topicArn().equals(topic)).toList();
     }
 
     Map<String, Object> enrolment(List<byte[]> photos, String onBehalfOf) {
@@ -128,7 +148,7 @@ final class LikenessFixture {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("photos", photos.stream().map(p -> Base64.getEncoder().encodeToString(p)).toList());
         body.put("consent", consent);
-        body.put("contact", "alice@example.org");
+        body.put("contact", contact);
         return body;
     }
 

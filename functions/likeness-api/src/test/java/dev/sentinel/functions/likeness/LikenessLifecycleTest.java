@@ -185,6 +185,118 @@ class LikenessLifecycleTest {
     }
 
     @Test
+    void enrolmentSubscribesTheContactToItsOwnAlerts() {
+        String id = lx.enrol(List.of(LikenessImages.portrait(ALICE, 220))).body().path("registrationId").asText();
+        List<SnsStandIn.Subscription> subscriptions = lx.subscriptions();
+        assertEquals(1, subscriptions.size());
+        SnsStandIn.Subscription subscription = subscriptions.get(0);
+        assertEquals("email", subscription.protocol());
+        assertEquals(lx.contact, subscription.endpoint());
+        assertEquals(Map.of("registrationId", List.of(id)), subscription.filter());
+        // The ARN, though an e-mail subscription awaits confirmation, is kept with the registration.
+        String document = lx.fx.aws.clients().dynamo().getItem(b -> b.tableName(lx.likenessTable)
+                .key(Map.of("pk", AttributeValue.fromS("registration#" + id), "sk",
+                        AttributeValue.fromS("registration")))).item().toString();
+        assertTrue(document.contains(subscription.arn()), document);
+
+        String phone = lx.enrol(List.of(LikenessImages.portrait(STRANGER, 220)), "+4915112345678").body()
+                .path("registrationId").asText();
+        String hook = lx.enrol(List.of(LikenessImages.portrait(STRANGER, 200)), "https://alerts.example.org/likeness")
+                .body().path("registrationId").asText();
+        Map<String, String> protocols = new java.util.HashMap<>();
+        lx.subscriptions().forEach(s -> protocols.put(s.filter().get("registrationId").get(0), s.protocol()));
+        assertEquals(Map.of(id, "email", phone, "sms", hook, "https"), protocols);
+    }
+
+    @Test
+    void anAlertReachesOnlyTheMatchedRegistrationsContact() {
+        String alice = lx.enrol(List.of(LikenessImages.portrait(ALICE, 220))).body().path("registrationId").asText();
+        String strangersPhone = "+4915112345678";
+        lx.enrol(List.of(LikenessImages.portrait(STRANGER, 220)), strangersPhone);
+
+        Verdict matched = lx.scanned("app-a/beach-1.jpg", LikenessImages.scene(ALICE, 300, 200), swimwear());
+        assertEquals(Action.QUARANTINE, matched.action());
+        List<SnsStandIn.Published> received = lx.deliveredTo(lx.contact);
+        assertEquals(1, received.size());
+        assertEquals(alice, received.get(0).attributes().get("registrationId"));
+        assertEquals(List.of(), lx.deliveredTo(strangersPhone));
+    }
+
+    @Test
+    void withdrawalUnsubscribesTheContact() {
+        String id = lx.enrol(List.of(LikenessImages.portrait(ALICE, 220))).body().path("registrationId").asText();
+        ApiFixture.Answer withdrawn = lx.call(HttpApiEvent.of("DELETE /likeness/registrations/{id}", id),
+                "registrar-1", Groups.LIKENESS_REGISTRAR);
+        assertEquals(200, withdrawn.status(), withdrawn.body().toString());
+        assertEquals(List.of(), lx.subscriptions());
+
+        // Even an alert still published for that id (a scan already under way) reaches nobody.
+        alertAsTheScanFunction(id);
+        assertEquals(1, lx.sns.publishedTo(lx.topic).size());
+        assertEquals(List.of(), lx.deliveredTo(lx.contact));
+    }
+
+    @Test
+    void expiryUnsubscribesTheContact() {
+        lx.clockAt(Instant.now().minus(Duration.ofDays(400)));
+        String id = lx.enrol(List.of(LikenessImages.portrait(ALICE, 220))).body().path("registrationId").asText();
+        assertEquals(1, lx.subscriptions().size());
+
+        lx.clockAt(Instant.now());
+        LikenessApiHandler handler = lx.handler();
+        ApiFixture.call((in, out) -> handler.handleRequest(in, out, null),
+                ApiFixture.sample("schedule-likeness-expiry.json"));
+
+        assertEquals(List.of(), lx.subscriptions());
+        alertAsTheScanFunction(id);
+        assertEquals(List.of(), lx.deliveredTo(lx.contact));
+    }
+
+    @Test
+    void aFailedUnsubscribeErasesTheFacesAndAnswersAnErrorUntilRepeated() {
+        String id = lx.enrol(List.of(LikenessImages.portrait(ALICE, 220))).body().path("registrationId").asText();
+        lx.sns.failNext(10);
+        ApiFixture.Answer failed = lx.call(HttpApiEvent.of("DELETE /likeness/registrations/{id}", id),
+                "registrar-1", Groups.LIKENESS_REGISTRAR);
+        lx.sns.failNext(0);
+        assertEquals(503, failed.status(), failed.body().toString());
+        assertEquals(0, lx.rekognition.faceCount(lx.collection));
+        assertEquals(1, lx.subscriptions().size());
+        List<String> audited = new dev.sentinel.store.DynamoCaseStore(lx.fx.aws.clients().dynamo(),
+                lx.fx.casesTable).of(id).stream().map(e -> e.what()).toList();
+        assertEquals(List.of("LIKENESS_ENROLLED", "LIKENESS_UNSUBSCRIBE_FAILED"), audited);
+
+        ApiFixture.Answer repeated = lx.call(HttpApiEvent.of("DELETE /likeness/registrations/{id}", id),
+                "registrar-1", Groups.LIKENESS_REGISTRAR);
+        assertEquals(200, repeated.status(), repeated.body().toString());
+        assertEquals("WITHDRAWN", repeated.body().path("status").asText());
+        assertEquals(List.of(), lx.subscriptions());
+    }
+
+    @Test
+    void aContactOfNoKnownFormIsRefusedBeforeAnyFaceIsIndexed() {
+        long indexed = lx.rekognition.count("IndexFaces");
+        for (String contact : List.of("alice at example.org", "015112345678", "http://alerts.example.org/hook",
+                "https://", "+0123")) {
+            ApiFixture.Answer refused = lx.enrol(List.of(LikenessImages.portrait(ALICE, 220)), contact);
+            assertEquals(400, refused.status(), contact + ": " + refused.body());
+            assertTrue(refused.body().path("detail").asText().contains("E.164"), refused.body().toString());
+            // ("https://" alone is in the message's own wording.)
+            assertFalse(!contact.equals("https://") && refused.body().toString().contains(contact),
+                    "the answer echoes the contact");
+        }
+        assertEquals(indexed, lx.rekognition.count("IndexFaces"));
+        assertEquals(0, lx.rekognition.faceCount(lx.collection));
+        assertEquals(List.of(), lx.subscriptions());
+        assertEquals(List.of(), registrations());
+    }
+
+    private void alertAsTheScanFunction(String registrationId) {
+        new dev.sentinel.likeness.SnsLikenessAlerts(lx.scanClients().sns(), lx.topic).matched(registrationId,
+                "LK-REF", Instant.now().plus(Duration.ofHours(2)));
+    }
+
+    @Test
     void aMinorSignalAndALikenessMatchTogetherAreChildSafety() {
         lx.enrol(List.of(LikenessImages.portrait(ALICE, 220)));
         byte[] photo = LikenessImages.scene(ALICE, 280, 220);

@@ -316,13 +316,20 @@ public final class AwsCallAuthorizations {
     // ------------------------------------------------------------------ SNS
 
     private Plan sns(String operation, SdkRequest request) {
-        if (!operation.equals("Publish")) {
-            throw unmapped("sns", operation);
-        }
-        String topicArn = text(request, "TopicArn");
+        return switch (operation) {
+            case "Publish", "Subscribe" -> new Plan(List.of(onTopic("sns:" + operation, text(request, "TopicArn"))),
+                    null);
+            // The request names a subscription ARN only, no topic: authorized on "*" (as the template grants it).
+            case "Unsubscribe" -> new Plan(List.of(new Authorization("sns:Unsubscribe", "*", null, Map.of(),
+                    "", null)), null);
+            default -> throw unmapped("sns", operation);
+        };
+    }
+
+    private Authorization onTopic(String action, String topicArn) {
         Optional<String> logical = StackBinding.logicalId(topicArn).filter(l -> stack.type(l).equals("AWS::SNS::Topic"));
-        return new Plan(List.of(new Authorization("sns:Publish", logical.map(stack::ref).orElse(topicArn),
-                logical.orElse(null), Map.of(), "", null)), null);
+        return new Authorization(action, logical.map(stack::ref).orElse(topicArn), logical.orElse(null), Map.of(), "",
+                null);
     }
 
     // ------------------------------------------------------------------ SQS

@@ -5,9 +5,11 @@ import dev.sentinel.cases.CaseNotFoundException;
 import dev.sentinel.cases.InvalidCaseRequestException;
 import dev.sentinel.hash.BankEntry;
 import dev.sentinel.image.ImageFormat;
+import dev.sentinel.likeness.AlertSubscriptions;
 import dev.sentinel.likeness.Consent;
 import dev.sentinel.likeness.FaceCollection;
 import dev.sentinel.likeness.LikenessSettings;
+import dev.sentinel.likeness.LikenessUnavailableException;
 import dev.sentinel.likeness.Registration;
 import dev.sentinel.likeness.RegistrationStore;
 import dev.sentinel.likeness.RekognitionFaceCollection;
@@ -58,12 +60,15 @@ public final class LikenessRegistry {
     private final RegistrationStore registrations;
     private final DynamoHashBank bank;
     private final AuditTrail audit;
+    private final AlertSubscriptions subscriptions;
     private final LikenessSettings settings;
     private final Clock clock;
 
     public LikenessRegistry(FaceCollection collection, RegistrationStore registrations, DynamoHashBank bank,
-                            AuditTrail audit, LikenessSettings settings, Clock clock) {
+                            AuditTrail audit, AlertSubscriptions subscriptions, LikenessSettings settings,
+                            Clock clock) {
         this.collection = collection;
+        this.subscriptions = subscriptions;
         this.registrations = registrations;
         this.bank = bank;
         this.audit = audit;
@@ -108,18 +113,36 @@ public final class LikenessRegistry {
             throw new InvalidCaseRequestException("each reference photo must show exactly one clear face; nothing was "
                     + "kept: " + String.join("; ", refused));
         }
+        String contact = enrolment.contact().trim();
+        // Subscribed only once the photos are accepted: a refused enrolment must not send a confirmation mail.
+        String subscription;
+        try {
+            subscription = subscriptions.subscribe(id, contact);
+        } catch (AlertSubscriptions.ContactRefusedException e) {
+            collection.delete(faceIds);
+            throw new InvalidCaseRequestException(e.getMessage());
+        } catch (RuntimeException e) {
+            collection.delete(faceIds);
+            throw e;
+        }
         Registration registration = new Registration(id, self ? caller.subject() : null, enrolment.consent(),
-                enrolment.contact().trim(), faceIds, List.of(), Registration.ACTIVE, now, caller.subject(),
+                contact, subscription, faceIds, List.of(), Registration.ACTIVE, now, caller.subject(),
                 now.atZone(ZoneOffset.UTC).plus(settings.term()).toInstant(), null, 0);
         try {
             registrations.create(registration);
         } catch (RuntimeException e) {
             collection.delete(faceIds);
+            if (subscription != null) {
+                subscriptions.unsubscribe(subscription);
+            }
             throw e;
         }
+        // The audit names the channel, never the contact itself.
         record(id, caller, "LIKENESS_ENROLLED", faceIds.size() + " face(s) indexed from " + enrolment.photos().size()
                 + " reference photo(s), which were not kept; consent by " + enrolment.consent().onBehalfOf()
-                + ", notice " + enrolment.consent().noticeVersion() + ", until " + registration.expiresAt());
+                + ", notice " + enrolment.consent().noticeVersion() + ", until " + registration.expiresAt()
+                + (subscription == null ? "; alerts are off" : "; " + AlertSubscriptions.channelOf(contact).protocol
+                + " contact subscribed to alerts"));
         return registration;
     }
 
@@ -187,27 +210,62 @@ public final class LikenessRegistry {
         return erase(current, Registration.WITHDRAWN, caller, "LIKENESS_WITHDRAWN", "consent withdrawn");
     }
 
-    /** The scheduled check: closes every registration whose term has ended, erasing its faces and hashes. */
+    /**
+     * The scheduled check: closes every registration whose term has ended, erasing its faces and hashes and removing
+     * its alerts subscription. One that cannot be closed now stays open and due, so the next run retries it; the
+     * others are closed all the same, and the run then fails so the failure shows.
+     *
+     * @throws LikenessUnavailableException after the loop, when any registration could not be closed
+     */
     public int expireDue() {
         Actor system = new Actor("sentinel-likeness-expiry", List.of());
         int expired = 0;
+        LikenessUnavailableException failed = null;
         for (Registration due : registrations.activeExpiredBefore(clock.instant())) {
-            erase(due, Registration.EXPIRED, system, "LIKENESS_EXPIRED", "the registration's term ended on "
-                    + due.expiresAt() + " without renewal");
-            expired++;
+            try {
+                erase(due, Registration.EXPIRED, system, "LIKENESS_EXPIRED", "the registration's term ended on "
+                        + due.expiresAt() + " without renewal");
+                expired++;
+            } catch (LikenessUnavailableException e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
         return expired;
     }
 
+    /**
+     * Faces and hashes first, the alerts subscription after: a failed unsubscribe never leaves faces behind. It
+     * does leave the registration open, so the failure is the caller's error answer (withdrawal) or is retried by
+     * the next expiry run, and is audited; repeating deletes nothing twice.
+     */
     private Registration erase(Registration current, String status, Actor caller, String what, String why) {
         collection.delete(current.faceIds());
         for (Registration.SubmittedHash hash : current.hashes()) {
             bank.removeFromBank(entryOf(hash));
         }
+        String erased = current.faceIds().size() + " face(s) deleted from the collection and "
+                + current.hashes().size() + " hash(es) removed from the bank";
+        if (current.subscriptionArn() != null) {
+            try {
+                subscriptions.unsubscribe(current.subscriptionArn());
+            } catch (RuntimeException e) {
+                record(current.registrationId(), caller, "LIKENESS_UNSUBSCRIBE_FAILED", why + "; " + erased
+                        + ", but the alerts subscription could not be removed; the registration stays open until "
+                        + "it is");
+                throw e;
+            }
+        }
         Registration closed = current.closed(status, clock.instant());
         registrations.update(current, closed);
-        record(current.registrationId(), caller, what, why + "; " + current.faceIds().size() + " face(s) deleted "
-                + "from the collection and " + current.hashes().size() + " hash(es) removed from the bank");
+        record(current.registrationId(), caller, what, why + "; " + erased
+                + (current.subscriptionArn() == null ? "" : "; alerts subscription removed"));
         return closed;
     }
 
@@ -262,9 +320,10 @@ public final class LikenessRegistry {
         }
         validateConsent(enrolment.consent(), self, now);
         String contact = enrolment.contact();
-        if (contact == null || contact.isBlank() || contact.length() > 320) {
-            throw new InvalidCaseRequestException("contact (where alerts go: an e-mail address, phone number or "
-                    + "endpoint subscribed to the alerts topic) is required, at most 320 characters");
+        if (contact == null || contact.isBlank() || contact.length() > 320
+                || AlertSubscriptions.channelOf(contact) == null) {
+            throw new InvalidCaseRequestException("contact (where alerts go) is required, at most 320 characters: an "
+                    + "e-mail address, an E.164 phone number (+4915112345678) or an https:// URL");
         }
     }
 
