@@ -99,16 +99,7 @@ final class BenchAll {
                 "%s, %s. Written by `bench` (`all%s`); see docs/benchmarks.md for the method.%n%n",
                 results.get("date").asText(), results.get("machine").asText(), quick ? " --quick" : ""));
 
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
-        LocalAws servers;
-        try {
-            servers = LocalAws.start();
-            servers.sqsEndpoint();
-        } finally {
-            System.setOut(stdout);
-        }
+        LocalAws servers = BenchDeployment.quietServers();
         try (servers; AwsClients clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")),
                 servers.s3Endpoint(), servers.dynamoEndpoint(), servers.rekognitionEndpoint(), true, 3))) {
@@ -594,7 +585,8 @@ final class BenchAll {
         return files;
     }
 
-    private static Path write(Path dir, String name, JsonNode event) {
+    /** Writes a sample event to a file the cold-start probe reads. */
+    static Path write(Path dir, String name, JsonNode event) {
         try {
             Path file = dir.resolve(name);
             Json.mapper().writeValue(file.toFile(), event);

@@ -4,7 +4,11 @@ import dev.sentinel.aws.AwsClients;
 import dev.sentinel.local.aws.LocalAws;
 import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.store.VerdictTable;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 
 /**
@@ -15,6 +19,20 @@ import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 final class BenchDeployment {
 
     private BenchDeployment() {
+    }
+
+    /** The local servers (SQS included), started with their start-up chatter kept off the bench's output. */
+    static LocalAws quietServers() {
+        Logger.getLogger("").setLevel(Level.WARNING);
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            LocalAws servers = LocalAws.start();
+            servers.sqsEndpoint();
+            return servers;
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     static void create(LocalAws servers, AwsClients clients, String uploads, String quarantine, String verdictTable) {

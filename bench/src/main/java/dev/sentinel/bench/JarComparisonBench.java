@@ -2,12 +2,9 @@ package dev.sentinel.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sentinel.aws.AwsClients;
-import dev.sentinel.json.Json;
 import dev.sentinel.local.aws.LocalAws;
-import dev.sentinel.local.aws.RekognitionStandIn;
 import dev.sentinel.local.aws.SampleEvents;
 import dev.sentinel.store.CaseTable;
-import dev.sentinel.store.VerdictTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,7 +20,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
@@ -69,16 +65,7 @@ final class JarComparisonBench {
         Path classLog = logAt >= 0 ? Path.of(args.get(logAt + 1)).toAbsolutePath() : null;
         String loadBefore = loadAverage();
 
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
-        LocalAws servers;
-        try {
-            servers = LocalAws.start();
-            servers.sqsEndpoint();
-        } finally {
-            System.setOut(stdout);
-        }
+        LocalAws servers = BenchDeployment.quietServers();
         try (servers; AwsClients clients = AwsClients.create(new AwsClients.Settings(Region.US_EAST_1,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")),
                 servers.s3Endpoint(), servers.dynamoEndpoint(), servers.rekognitionEndpoint(), true, 1,
@@ -227,20 +214,9 @@ final class JarComparisonBench {
     /** Buckets, tables and queues the functions name, and the functions with the events of one start each. */
     private static List<Function> deploy(LocalAws servers, AwsClients clients, Path repo) throws IOException {
         String quarantine = "jars-quarantine";
-        for (String bucket : List.of(UPLOADS, quarantine)) {
-            clients.s3().createBucket(b -> b.bucket(bucket));
-            clients.s3().putBucketVersioning(b -> b.bucket(bucket)
-                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
-        }
-        VerdictTable.createIfMissing(clients.dynamo(), "jars-verdicts");
+        BenchDeployment.create(servers, clients, UPLOADS, quarantine, "jars-verdicts");
         CaseTable.createIfMissing(clients.dynamo(), "jars-cases");
         CaseTable.createIfMissing(clients.dynamo(), "jars-bank");
-        RekognitionStandIn standIn = servers.rekognition();
-        standIn.reset();
-        standIn.readS3With(at -> clients.s3().getObjectAsBytes(b -> b.bucket(at.bucket()).key(at.name())
-                .versionId(at.version())).asByteArray());
-        standIn.respondWith(request -> request.operation().equals("DetectFaces")
-                ? RekognitionStandIn.faces(List.of()) : RekognitionStandIn.moderationLabels(List.of()));
         String dlq = clients.sqs().createQueue(b -> b.queueName("jars-dlq")).queueUrl();
         String queue = clients.sqs().createQueue(b -> b.queueName("jars-scan")).queueUrl();
         Map<String, String> env = new LinkedHashMap<>();
@@ -263,7 +239,7 @@ final class JarComparisonBench {
             String key = "jars/" + n + ".jpg";
             PutObjectResponse put = clients.s3().putObject(b -> b.bucket(UPLOADS).key(key),
                     RequestBody.fromBytes(bytes));
-            return List.of(write(events, "scan-" + n + ".json", SampleEvents.s3Put(UPLOADS, key,
+            return List.of(BenchAll.write(events, "scan-" + n + ".json", SampleEvents.s3Put(UPLOADS, key,
                     new SampleEvents.ObjectFacts(put.versionId(), put.eTag(), bytes.length))));
         };
         return List.of(
@@ -295,18 +271,8 @@ final class JarComparisonBench {
     }
 
     private static Supplier<List<Path>> sample(Path dir, String name) {
-        Path file = write(dir, name, SampleEvents.load(name));
+        Path file = BenchAll.write(dir, name, SampleEvents.load(name));
         return () -> List.of(file);
-    }
-
-    private static Path write(Path dir, String name, JsonNode event) {
-        try {
-            Path file = dir.resolve(name);
-            Json.mapper().writeValue(file.toFile(), event);
-            return file;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static Row find(List<Row> rows, String function, String build) {
