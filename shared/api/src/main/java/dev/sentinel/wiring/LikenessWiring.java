@@ -5,7 +5,6 @@ import dev.sentinel.api.Router;
 import dev.sentinel.aws.AwsClients;
 import dev.sentinel.engine.RekognitionEngine;
 import dev.sentinel.image.ImageDecoder;
-import dev.sentinel.image.RekognitionImages;
 import dev.sentinel.likeness.AlertSubscriptions;
 import dev.sentinel.likeness.LikenessAlerts;
 import dev.sentinel.likeness.LikenessGuard;
@@ -36,27 +35,25 @@ public final class LikenessWiring {
     /**
      * The scan's likeness check. Alerts go to {@link LikenessSettings#alertsTopic} when one is set.
      *
-     * @param casesTable         where matches are recorded
-     * @param rekognitionReadsS3 false when Rekognition cannot reach the buckets (a local S3 server)
-     * @param budget             how long one image's searches may go on before it is held instead
+     * @param images     the Rekognition image sender the scan's face-age check uses too (S3 reference or inline)
+     * @param casesTable where matches are recorded
+     * @param log        the scan function's log
+     * @param budget     how long one image's searches may go on before it is held instead
      */
-    public static LikenessGuard guard(LikenessSettings settings, AwsClients clients, String casesTable,
-                                      boolean rekognitionReadsS3, Clock clock, Duration budget) {
-        RekognitionEngine images = new RekognitionEngine(clients.rekognition(), new RekognitionImages(
-                new ImageDecoder()), 50, rekognitionReadsS3);
+    public static LikenessGuard guard(LikenessSettings settings, AwsClients clients, RekognitionEngine images,
+                                      String casesTable, Clock clock, StructuredLog log, Duration budget) {
+        RekognitionFaceLocator faces = new RekognitionFaceLocator(clients.rekognition(), images);
         if (settings.searchedElsewhere()) {
-            return LikenessGuard.searchedByTheScanFunction(new RekognitionFaceLocator(clients.rekognition(), images),
-                    clock, StructuredLog.stdout("likeness"));
+            return LikenessGuard.searchedByTheScanFunction(faces, clock, log);
         }
         if (casesTable == null) {
             throw new IllegalStateException("likeness protection records matches in the cases table: set CASES_TABLE");
         }
         LikenessAlerts alerts = settings.alertsTopic() == null ? LikenessAlerts.none()
                 : new SnsLikenessAlerts(clients.sns(), settings.alertsTopic());
-        return new LikenessGuard(new RekognitionFaceLocator(clients.rekognition(), images),
-                new RekognitionFaceCollection(clients.rekognition(), settings.collectionId()),
-                new DynamoLikenessMatches(clients.dynamo(), casesTable), alerts, settings, new ImageDecoder(),
-                clock, StructuredLog.stdout("likeness"), budget);
+        return new LikenessGuard(faces, new RekognitionFaceCollection(clients.rekognition(), settings.collectionId()),
+                new DynamoLikenessMatches(clients.dynamo(), casesTable), alerts, settings, new ImageDecoder(), clock,
+                log, budget);
     }
 
     /** The registration function's registry, from its environment. */

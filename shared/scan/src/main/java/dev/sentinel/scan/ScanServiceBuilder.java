@@ -112,15 +112,15 @@ public final class ScanServiceBuilder {
      * configured; reports into the cases table when configured.
      */
     private ScanExtensions extensions(ModerationEngine asked) {
-        FaceAges faces = null;
-        if (!settings.engine().equals("embedded")) {
-            faces = new RekognitionFaceAges(clients.rekognition(), new RekognitionEngine(clients.rekognition(),
-                    new RekognitionImages(new ImageDecoder()), 50, rekognitionReadsS3));
-        }
+        boolean faceAges = !settings.engine().equals("embedded");
+        // One image sender for face ages and likeness searches (an S3 reference, or the bytes fitted inline); none,
+        // and no Rekognition client, when the embedded engine works alone and offline.
+        RekognitionEngine images = !faceAges && settings.likeness() == null ? null : new RekognitionEngine(
+                clients.rekognition(), new RekognitionImages(new ImageDecoder()), 50, rekognitionReadsS3);
+        FaceAges faces = faceAges ? new RekognitionFaceAges(clients.rekognition(), images) : null;
         // Registered faces are searched for in sexual images when a collection is configured.
         LikenessGuard likeness = settings.likeness() == null ? null : LikenessWiring.guard(settings.likeness(),
-                clients, settings.casesTable(), rekognitionReadsS3, clock, settings.deadlines().rekognition()
-                        .callTimeout());
+                clients, images, settings.casesTable(), clock, log, settings.deadlines().rekognition().callTimeout());
         SafetySignals signals = new SafetySignals(faces, new ProvenanceReader(), settings.safety(), Taxonomy.v7(),
                 likeness);
         ChildSafetyReports reports = settings.casesTable() == null ? ChildSafetyReports.none()
